@@ -1,0 +1,3 @@
+from dxplan.cli import main
+
+main()

@@ -1,0 +1,46 @@
+"""`dxplan serve` and `dxplan demo`: the dashboard in a browser."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from dxplan.cli.common import ExitCode, fail, settings
+from dxplan.cli.setup import initialise
+from dxplan.web import create_app
+from dxplan.workspace import Workspace
+
+HostOption = Annotated[
+    str, typer.Option("--host", help="Address to listen on; 0.0.0.0 for the whole network.")
+]
+PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.", min=1, max=65535)]
+
+
+def _run(ctx: typer.Context, host: str, port: int) -> None:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    typer.echo(f"dxplan is serving the dashboard on http://{shown}:{port}/")
+    typer.echo(f"API documentation: http://{shown}:{port}/docs  (Ctrl+C stops the server)")
+    uvicorn.run(create_app(settings(ctx)), host=host, port=port, log_level="warning")
+
+
+def serve(ctx: typer.Context, host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
+    """Serve the dashboard and the API of an initialised store (see `dxplan init`)."""
+    with Workspace(settings(ctx)) as workspace:
+        if not workspace.initialised:
+            fail("the store is empty: run `dxplan init` first (or `dxplan demo`)", ExitCode.FAILED)
+    _run(ctx, host, port)
+
+
+def demo(ctx: typer.Context, host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
+    """Set up the embedded store with the shipped plan and units, then serve the dashboard.
+
+    This is the first command to try: it needs nothing but the data folder
+    (--data-dir, default ./dxplan-data) and opens the city's dashboard on
+    http://127.0.0.1:8000/ .
+    """
+    report = initialise(ctx)
+    typer.echo(f"plan {report.plan_code} v{report.plan_version} and the units are loaded")
+    typer.echo("sign-in: none needed yet, the dashboard is open to readers on this machine")
+    _run(ctx, host, port)

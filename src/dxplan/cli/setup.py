@@ -1,0 +1,43 @@
+"""`dxplan init`: create or upgrade the store and load the organisation and the plan."""
+
+from __future__ import annotations
+
+import typer
+from sqlalchemy.exc import OperationalError
+
+from dxplan.cli.common import ExitCode, fail, report_document_error, settings
+from dxplan.documents import DocumentError
+from dxplan.workspace import InitReport, Workspace
+
+
+def initialise(ctx: typer.Context) -> InitReport:
+    """Initialise the workspace of the current settings, or exit with the reason."""
+    config = settings(ctx)
+    with Workspace(config) as workspace:
+        try:
+            return workspace.initialise(actor="cli")
+        except DocumentError as error:
+            report_document_error(error)
+        except OperationalError as error:
+            fail(f"cannot reach the database: {error.orig}", ExitCode.FAILED)
+
+
+def init(ctx: typer.Context) -> None:
+    """Create or upgrade the store, then load the units and the plan file.
+
+    Safe to run again: migrations already applied are skipped, unchanged units and an
+    unchanged plan are left alone, a changed plan file becomes a new plan version.
+    Files are checked before anything is written; a bad file changes nothing.
+
+    The store is SQLite in the data folder unless DXPLAN_DATABASE_URL names another
+    database (e.g. postgresql+psycopg://user@host/dxplan). DXPLAN_PLAN_FILE and
+    DXPLAN_AGENCIES_FILE choose other plan and agency files.
+    """
+    report = initialise(ctx)
+    sync = report.units
+    typer.echo(f"store:  {report.database}")
+    typer.echo(f"plan:   {report.plan_code} version {report.plan_version}")
+    typer.echo(
+        f"units:  {sync.added} added, {sync.changed} changed, "
+        f"{sync.deactivated} deactivated, {sync.unchanged} unchanged"
+    )

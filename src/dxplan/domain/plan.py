@@ -1,0 +1,100 @@
+"""The plan: pillars, measures and indicators with their targets, as one document."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dxplan.domain.indicator import Indicator
+from dxplan.domain.measure import Measure
+from dxplan.domain.names import LocalizedText
+from dxplan.domain.organisation import Organisation
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in a plan: where (a path into the document), a code and a message."""
+
+    loc: Loc
+    code: str
+    message: str
+
+
+class Pillar(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str = Field(pattern=r"^[A-Z]{2,5}$")
+    names: LocalizedText
+    description: LocalizedText | None = None
+
+
+class Plan(BaseModel):
+    """A government's digital transformation plan as data."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    names: LocalizedText
+    organisation: str = Field(description="code of the root unit the plan is for, e.g. 92")
+    period: str | None = Field(default=None, description="the plan's horizon, e.g. 2025")
+    source: LocalizedText | None = None
+    pillars: list[Pillar]
+    measures: list[Measure]
+    indicators: list[Indicator]
+
+    def indicator(self, code: str) -> Indicator:
+        return next(i for i in self.indicators if i.code == code)
+
+    def measure(self, code: str) -> Measure:
+        return next(m for m in self.measures if m.code == code)
+
+    def indicators_of(self, pillar: str) -> list[Indicator]:
+        return [i for i in self.indicators if i.pillar == pillar]
+
+    def problems(self, organisation: Organisation | None = None) -> list[Problem]:
+        """Every inconsistency between the parts of the plan (and its organisation)."""
+        return list(_problems(self, organisation))
+
+
+def _duplicates(items: list[str], section: str) -> Iterator[Problem]:
+    seen: set[str] = set()
+    for index, code in enumerate(items):
+        if code in seen:
+            yield Problem(
+                (section, index, "code"), "duplicate-code", f"code {code!r} appears twice"
+            )
+        seen.add(code)
+
+
+def _problems(plan: Plan, organisation: Organisation | None) -> Iterator[Problem]:
+    yield from _duplicates([p.code for p in plan.pillars], "pillars")
+    yield from _duplicates([m.code for m in plan.measures], "measures")
+    yield from _duplicates([i.code for i in plan.indicators], "indicators")
+    pillars = {p.code for p in plan.pillars}
+    measures = {m.code for m in plan.measures}
+    if organisation is not None and plan.organisation not in organisation:
+        yield Problem(("organisation",), "unknown-unit", f"unknown unit {plan.organisation!r}")
+    for index, indicator in enumerate(plan.indicators):
+        here = ("indicators", index)
+        if indicator.pillar not in pillars:
+            yield Problem(
+                (*here, "pillar"), "unknown-pillar", f"unknown pillar {indicator.pillar!r}"
+            )
+        for part in ("numerator", "denominator"):
+            formula = getattr(indicator, part)
+            for code in sorted(formula.measures - measures) if formula else ():
+                yield Problem(
+                    (*here, part),
+                    "unknown-measure",
+                    f"{indicator.code} names unknown measure {code!r}",
+                )
+        if organisation is not None and indicator.lead_agency not in organisation:
+            yield Problem(
+                (*here, "lead_agency"),
+                "unknown-unit",
+                f"{indicator.code} names unknown unit {indicator.lead_agency!r}",
+            )

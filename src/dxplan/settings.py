@@ -1,0 +1,66 @@
+"""Every setting of dxplan, in one place; environment variables start with DXPLAN_."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final, Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from dxplan.plans import DEFAULT_PLAN
+
+DEVELOPMENT_SECRET: Final = "development-only-secret-change-me"
+
+
+class Settings(BaseSettings):
+    """Settings read from the environment (DXPLAN_*) or given by the CLI and tests."""
+
+    model_config = SettingsConfigDict(env_prefix="DXPLAN_", extra="ignore", frozen=True)
+
+    data_dir: Path = Field(
+        default=Path("dxplan-data"),
+        description="Folder for the embedded database and data files.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the transactional store; default: SQLite in data_dir. "
+        "Production: postgresql+psycopg://user@host/db.",
+    )
+    plan_file: Path = Field(default=DEFAULT_PLAN, description="The plan file to load at init.")
+    agencies_file: Path | None = Field(
+        default=None,
+        description="Agency list of the organisation; default: the shipped file of the province.",
+    )
+    environment: Literal["development", "production"] = Field(
+        default="development", description="'production' refuses the development secret."
+    )
+    secret_key: SecretStr = Field(
+        default=SecretStr(DEVELOPMENT_SECRET), description="Signs session cookies."
+    )
+    language: Literal["vi", "en", "bn"] = Field(
+        default="vi", description="Default language of pages."
+    )
+
+    @model_validator(mode="after")
+    def _no_default_secret_in_production(self) -> Settings:
+        if (
+            self.environment != "development"
+            and self.secret_key.get_secret_value() == DEVELOPMENT_SECRET
+        ):
+            raise ValueError(
+                "DXPLAN_SECRET_KEY must be set to a secret of your own outside development"
+            )
+        return self
+
+    @property
+    def database(self) -> str:
+        """The database URL in force: the configured one or SQLite in the data folder."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'dxplan.sqlite3').resolve()}"
+
+    @property
+    def embedded(self) -> bool:
+        """True when the store is the embedded SQLite file."""
+        return self.database.startswith("sqlite")

@@ -1,0 +1,125 @@
+"""The value store: every figure is a value of a measure for a unit and a period.
+
+Values are versioned: recording a different number for the same (measure, unit,
+period) adds version n+1 and keeps the earlier ones; recording the same number again
+changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, and_, func, insert, select, tuple_
+
+from dxplan.domain.period import Period
+from dxplan.domain.value import MeasureValue
+from dxplan.store.tables import measure_values
+
+_KEY = (measure_values.c.measure_code, measure_values.c.unit_code, measure_values.c.period)
+
+
+def _from_row(row: object) -> MeasureValue:
+    mapping = row._mapping  # type: ignore[attr-defined]
+    return MeasureValue(
+        measure=mapping["measure_code"],
+        unit=mapping["unit_code"],
+        period=Period.parse(mapping["period"]),
+        value=mapping["value"],
+        source=mapping["source"],
+        version=mapping["version"],
+        recorded_by=mapping["recorded_by"],
+        recorded_at=mapping["recorded_at"],
+    )
+
+
+def latest(
+    conn: Connection,
+    *,
+    measures: Iterable[str] | None = None,
+    units: Iterable[str] | None = None,
+    periods: Iterable[Period] | None = None,
+) -> list[MeasureValue]:
+    """The current (highest) version of each value, filtered by measure, unit and period."""
+    filters = []
+    if measures is not None:
+        filters.append(measure_values.c.measure_code.in_(list(measures)))
+    if units is not None:
+        filters.append(measure_values.c.unit_code.in_(list(units)))
+    if periods is not None:
+        filters.append(measure_values.c.period.in_([str(p) for p in periods]))
+    newest = (
+        select(*_KEY, func.max(measure_values.c.version).label("version"))
+        .where(*filters)
+        .group_by(*_KEY)
+        .subquery()
+    )
+    query = select(measure_values).join(
+        newest,
+        and_(
+            measure_values.c.measure_code == newest.c.measure_code,
+            measure_values.c.unit_code == newest.c.unit_code,
+            measure_values.c.period == newest.c.period,
+            measure_values.c.version == newest.c.version,
+        ),
+    )
+    return [_from_row(row) for row in conn.execute(query)]
+
+
+def history(conn: Connection, measure: str, unit: str, period: Period) -> list[MeasureValue]:
+    """Every version of one value, oldest first."""
+    rows = conn.execute(
+        select(measure_values)
+        .where(
+            measure_values.c.measure_code == measure,
+            measure_values.c.unit_code == unit,
+            measure_values.c.period == str(period),
+        )
+        .order_by(measure_values.c.version)
+    )
+    return [_from_row(row) for row in rows]
+
+
+def record(conn: Connection, values: Sequence[MeasureValue], *, actor: str) -> int:
+    """Store values as new versions where they differ from the current one; return how many.
+
+    Run inside a transaction: either every value is recorded or none is.
+    """
+    if not values:
+        return 0
+    keys = {(v.measure, v.unit, str(v.period)) for v in values}
+    if len(keys) != len(values):
+        raise ValueError("the same (measure, unit, period) appears twice in one batch")
+    current: dict[tuple[str, str, str], tuple[int, float]] = {}
+    key_list = sorted(keys)
+    for start in range(0, len(key_list), 500):  # keep the IN list within every driver's limits
+        chunk = key_list[start : start + 500]
+        rows = conn.execute(
+            select(*_KEY, measure_values.c.version, measure_values.c.value)
+            .where(tuple_(*_KEY).in_(chunk))
+            .order_by(measure_values.c.version)
+        )
+        for row in rows:
+            current[(row.measure_code, row.unit_code, row.period)] = (row.version, row.value)
+    now = datetime.now(UTC)
+    new_rows = []
+    for value in values:
+        key = (value.measure, value.unit, str(value.period))
+        version, number = current.get(key, (0, None))
+        if number == value.value:
+            continue
+        new_rows.append(
+            {
+                "measure_code": value.measure,
+                "unit_code": value.unit,
+                "period": str(value.period),
+                "value": value.value,
+                "source": value.source,
+                "version": version + 1,
+                "recorded_by": actor,
+                "recorded_at": now,
+            }
+        )
+    if new_rows:
+        conn.execute(insert(measure_values), new_rows)
+    return len(new_rows)

@@ -1,0 +1,112 @@
+"""A workspace: the settings, the store they point at, and the plan and units in it.
+
+This is the service the CLI and the web app share: reading and checking a plan file
+with its organisation, initialising the store, reading what is stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from dxplan.documents import Document, DocumentError
+from dxplan.domain.organisation import Organisation, OrganisationError
+from dxplan.domain.plan import Plan
+from dxplan.plans import parse_plan
+from dxplan.settings import Settings
+from dxplan.store import create_db_engine, is_initialised, migrate
+from dxplan.store import plans as plan_store
+from dxplan.store import units as unit_store
+from dxplan.units import load_organisation
+
+
+@dataclass(frozen=True)
+class CheckedPlan:
+    """A plan file that passed every check, with the organisation it was checked against."""
+
+    plan: Plan
+    organisation: Organisation
+    text: str
+
+
+def check_plan_file(path: Path, agencies_file: Path | None = None) -> CheckedPlan:
+    """Read a plan file and check it against its organisation; DocumentError if anything fails."""
+    document = Document.read(path)
+    plan = document.validate(Plan)
+    try:
+        organisation = load_organisation(plan.organisation, agencies_file)
+    except OrganisationError as error:
+        raise DocumentError(
+            [document.problem(("organisation",), "unknown-unit", str(error))]
+        ) from None
+    return CheckedPlan(parse_plan(document, organisation), organisation, path.read_text("utf-8"))
+
+
+@dataclass(frozen=True)
+class InitReport:
+    plan_code: str
+    plan_version: int
+    units: unit_store.SyncReport
+    database: str
+
+
+class Workspace:
+    """One data folder and its store. Open with settings; close when done."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine: Engine = create_db_engine(settings.database)
+        self._plan_cache: tuple[str, Plan] | None = None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @property
+    def initialised(self) -> bool:
+        return is_initialised(self.engine)
+
+    def initialise(self, actor: str = "system") -> InitReport:
+        """Create or upgrade the store, then load the organisation and the plan file.
+
+        Everything is checked before anything is written, and written in one
+        transaction: a bad plan or agency file leaves the store as it was.
+        """
+        checked = check_plan_file(self.settings.plan_file, self.settings.agencies_file)
+        if self.settings.embedded:
+            self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        migrate(self.engine)
+        with self.engine.begin() as conn:
+            sync = unit_store.sync(conn, checked.organisation, actor)
+            version = plan_store.save(conn, checked.plan.code, checked.text, actor)
+        return InitReport(checked.plan.code, version.version, sync, self.settings.database)
+
+    def plan(self) -> Plan | None:
+        """The newest stored plan, or None before `initialise`."""
+        if not self.initialised:
+            return None
+        with self.engine.connect() as conn:
+            stored = plan_store.latest(conn)
+        if stored is None:
+            return None
+        if self._plan_cache is None or self._plan_cache[0] != stored.sha256:
+            name = f"{stored.plan_code} v{stored.version}"
+            self._plan_cache = (
+                stored.sha256,
+                parse_plan(Document.parse(stored.document, name=name)),
+            )
+        return self._plan_cache[1]
+
+    def organisation(self) -> Organisation | None:
+        """The stored organisation, or None before `initialise`."""
+        if not self.initialised:
+            return None
+        with self.engine.connect() as conn:
+            return unit_store.organisation(conn)
