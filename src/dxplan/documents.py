@@ -115,19 +115,38 @@ class Document:
         if found:
             raise DocumentError(found)
 
+    def describe(self, loc: Loc) -> str:
+        """`indicators[GOV-03].target.op` for a loc: list items named by their code."""
+        node: Any = self.tree
+        text = ""
+        for part in loc:
+            if isinstance(part, int):
+                code = None
+                if isinstance(node, list) and part < len(node) and isinstance(node[part], dict):
+                    code = node[part].get("code")
+                text += f"[{code}]" if code else f"[{part}]"
+            else:
+                text += f".{part}" if text else str(part)
+            try:
+                node = node[part]
+            except (KeyError, IndexError, TypeError):
+                node = None
+        return text
+
     def _explain(self, error: ValidationError) -> Iterable[DocumentProblem]:
+        problems = []
         for detail in error.errors(include_url=False):
             loc = tuple(detail["loc"])
-            where = ".".join(str(part) for part in loc)
             if detail["type"] == "extra_forbidden":
                 message = f"unknown key {loc[-1]!r}" + (
-                    f" in {'.'.join(str(p) for p in loc[:-1])}" if len(loc) > 1 else ""
+                    f" in {self.describe(loc[:-1])}" if len(loc) > 1 else ""
                 )
             elif detail["type"] == "missing":
-                message = f"missing key {where}"
+                message = f"missing key {self.describe(loc)}"
             else:
-                message = f"{where}: {detail['msg']}"
-            yield self.problem(loc, detail["type"], message)
+                message = f"{self.describe(loc)}: {detail['msg'].removeprefix('Value error, ')}"
+            problems.append(self.problem(loc, detail["type"], message))
+        return sorted(problems, key=lambda p: (p.line, p.column))
 
 
 def _plain(node: Any) -> Any:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import IntEnum
 from typing import NoReturn
 
 import typer
+from sqlalchemy.exc import OperationalError
 
 from dxplan.documents import DocumentError
 from dxplan.settings import Settings
+from dxplan.workspace import Workspace
 
 
 class ExitCode(IntEnum):
@@ -21,6 +25,18 @@ def settings(ctx: typer.Context) -> Settings:
     found = ctx.find_root().obj
     assert isinstance(found, Settings), "the root callback sets the settings"
     return found
+
+
+@contextmanager
+def open_workspace(ctx: typer.Context) -> Iterator[Workspace]:
+    """The workspace of the current settings; an unreachable database exits 1, clearly."""
+    workspace = Workspace(settings(ctx))
+    try:
+        yield workspace
+    except OperationalError as error:
+        fail(f"cannot reach the database: {str(error.orig).strip()}", ExitCode.FAILED)
+    finally:
+        workspace.close()
 
 
 def fail(message: str, code: ExitCode = ExitCode.BAD_INPUT) -> NoReturn:

@@ -11,14 +11,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from dxplan.cli.common import report_document_error, settings
+from dxplan.cli.common import open_workspace, report_document_error, settings
 from dxplan.documents import DocumentError
 from dxplan.domain.plan import Plan
 from dxplan.plans.public import plan_json
 from dxplan.web.rendering import Formatter, load_translations
-from dxplan.workspace import Workspace, check_plan_file
+from dxplan.workspace import check_plan_file
 
-app = typer.Typer(help="Show and check plan files.", no_args_is_help=True)
+app = typer.Typer(
+    help="Show the plan in force and check plan files before loading them.",
+    no_args_is_help=True,
+)
 
 
 class PlanFormat(StrEnum):
@@ -31,7 +34,7 @@ def _plan(ctx: typer.Context, file: Path | None) -> Plan:
     try:
         if file is not None:
             return check_plan_file(file, config.agencies_file).plan
-        with Workspace(config) as workspace:
+        with open_workspace(ctx) as workspace:
             stored = workspace.plan()
         return stored or check_plan_file(config.plan_file, config.agencies_file).plan
     except DocumentError as error:

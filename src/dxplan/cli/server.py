@@ -7,10 +7,9 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from dxplan.cli.common import ExitCode, fail, settings
+from dxplan.cli.common import ExitCode, fail, open_workspace, settings
 from dxplan.cli.setup import initialise
 from dxplan.web import create_app
-from dxplan.workspace import Workspace
 
 HostOption = Annotated[
     str, typer.Option("--host", help="Address to listen on; 0.0.0.0 for the whole network.")
@@ -27,7 +26,7 @@ def _run(ctx: typer.Context, host: str, port: int) -> None:
 
 def serve(ctx: typer.Context, host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
     """Serve the dashboard and the API of an initialised store (see `dxplan init`)."""
-    with Workspace(settings(ctx)) as workspace:
+    with open_workspace(ctx) as workspace:
         if not workspace.initialised:
             fail("the store is empty: run `dxplan init` first (or `dxplan demo`)", ExitCode.FAILED)
     _run(ctx, host, port)

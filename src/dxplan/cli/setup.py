@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import typer
-from sqlalchemy.exc import OperationalError
 
-from dxplan.cli.common import ExitCode, fail, report_document_error, settings
+from dxplan.cli.common import open_workspace, report_document_error
 from dxplan.documents import DocumentError
-from dxplan.workspace import InitReport, Workspace
+from dxplan.workspace import InitReport
 
 
 def initialise(ctx: typer.Context) -> InitReport:
     """Initialise the workspace of the current settings, or exit with the reason."""
-    config = settings(ctx)
-    with Workspace(config) as workspace:
+    with open_workspace(ctx) as workspace:
         try:
             return workspace.initialise(actor="cli")
         except DocumentError as error:
             report_document_error(error)
-        except OperationalError as error:
-            fail(f"cannot reach the database: {error.orig}", ExitCode.FAILED)
 
 
 def init(ctx: typer.Context) -> None:

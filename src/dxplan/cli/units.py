@@ -11,13 +11,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from dxplan.cli.common import report_document_error, settings
+from dxplan.cli.common import open_workspace, report_document_error, settings
 from dxplan.documents import DocumentError
 from dxplan.domain.organisation import Organisation
 from dxplan.domain.unit import UnitKind
-from dxplan.workspace import Workspace, check_plan_file
+from dxplan.workspace import check_plan_file
 
-app = typer.Typer(help="The organisation's units.", no_args_is_help=True)
+app = typer.Typer(
+    help="The organisation's units: the city, its communes and wards, its agencies.",
+    no_args_is_help=True,
+)
 
 
 class UnitsFormat(StrEnum):
@@ -27,7 +30,7 @@ class UnitsFormat(StrEnum):
 
 def _organisation(ctx: typer.Context) -> Organisation:
     config = settings(ctx)
-    with Workspace(config) as workspace:
+    with open_workspace(ctx) as workspace:
         stored = workspace.organisation()
     if stored is not None:
         return stored

@@ -47,7 +47,7 @@ def migrate(engine: Engine) -> None:
 def is_initialised(engine: Engine) -> bool:
     """Whether the store has a schema; never creates a database file to find out."""
     url = engine.url
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        if not Path(url.database).exists():
-            return False
+    on_disk = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+    if on_disk and not Path(str(url.database)).exists():
+        return False
     return inspect(engine).has_table("alembic_version")

@@ -1,0 +1,131 @@
+import itertools
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from dxplan.domain.period import LOCAL_TZ, Period, PeriodKind
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "first_day", "last_day"),
+    [
+        ("2025", PeriodKind.YEAR, date(2025, 1, 1), date(2025, 12, 31)),
+        ("2025S1", PeriodKind.HALF, date(2025, 1, 1), date(2025, 6, 30)),
+        ("2025S2", PeriodKind.HALF, date(2025, 7, 1), date(2025, 12, 31)),
+        ("2025Q3", PeriodKind.QUARTER, date(2025, 7, 1), date(2025, 9, 30)),
+        ("2024Q1", PeriodKind.QUARTER, date(2024, 1, 1), date(2024, 3, 31)),
+        ("2024-02", PeriodKind.MONTH, date(2024, 2, 1), date(2024, 2, 29)),
+        ("2025-02", PeriodKind.MONTH, date(2025, 2, 1), date(2025, 2, 28)),
+        ("2025-12", PeriodKind.MONTH, date(2025, 12, 1), date(2025, 12, 31)),
+    ],
+)
+def test_parse_print_and_calendar(text, kind, first_day, last_day):
+    period = Period.parse(text)
+    assert str(period) == text
+    assert period.kind is kind
+    assert (period.first_day, period.last_day) == (first_day, last_day)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "25", "2025Q5", "2025Q0", "2025S3", "2025-13", "2025-7", "2025-00", "2025W01"]
+)
+def test_parse_refuses_other_texts(text):
+    with pytest.raises(ValueError, match="is not a period"):
+        Period.parse(text)
+
+
+def test_start_and_end_are_local_midnights():
+    july = Period.parse("2025-07")
+    assert july.start == datetime(2025, 7, 1, tzinfo=LOCAL_TZ)
+    assert july.end == datetime(2025, 8, 1, tzinfo=LOCAL_TZ)
+    # 17:00 UTC on 30 June is midnight on 1 July in Can Tho (UTC+7)
+    assert july.start == datetime(2025, 6, 30, 17, 0, tzinfo=UTC)
+    assert Period.parse("2025").end == datetime(2026, 1, 1, tzinfo=LOCAL_TZ)
+
+
+def test_an_instant_belongs_to_the_local_month():
+    late_utc = datetime(2025, 6, 30, 18, 30, tzinfo=UTC)  # 01:30 on 1 July local
+    assert Period.of(PeriodKind.MONTH, late_utc) == Period.parse("2025-07")
+    assert Period.parse("2025-07").contains_instant(late_utc)
+    assert not Period.parse("2025-06").contains_instant(late_utc)
+    with pytest.raises(ValueError, match="naive"):
+        Period.of(PeriodKind.MONTH, datetime(2025, 7, 1))
+
+
+def test_children_and_containing_periods():
+    assert [str(p) for p in Period.parse("2025").children()] == ["2025S1", "2025S2"]
+    assert [str(p) for p in Period.parse("2025S2").children()] == ["2025Q3", "2025Q4"]
+    assert [str(p) for p in Period.parse("2025Q3").children()] == [
+        "2025-07",
+        "2025-08",
+        "2025-09",
+    ]
+    assert Period.parse("2025-08").children() == []
+    assert [str(p) for p in Period.parse("2025-08").containing()] == ["2025Q3", "2025S2", "2025"]
+    assert Period.parse("2025").containing() == []
+    assert len(Period.parse("2025").months()) == 12
+    assert Period.parse("2025S1").contains(Period.parse("2025Q2"))
+    assert not Period.parse("2025S1").contains(Period.parse("2025Q3"))
+
+
+def test_next_and_previous_cross_years():
+    assert str(Period.parse("2025-12").next()) == "2026-01"
+    assert str(Period.parse("2025Q1").previous()) == "2024Q4"
+    assert str(Period.parse("2025S2").next()) == "2026S1"
+    assert str(Period.parse("2025").previous()) == "2024"
+
+
+def test_order_is_chronological_longer_first():
+    texts = ["2025-02", "2025Q1", "2024", "2025", "2025-01", "2025S1"]
+    ordered = sorted(Period.parse(t) for t in texts)
+    assert [str(p) for p in ordered] == ["2024", "2025", "2025S1", "2025Q1", "2025-01", "2025-02"]
+
+
+def test_a_period_field_reads_and_writes_its_identifier():
+    class Holder(BaseModel):
+        period: Period
+
+    holder = Holder.model_validate({"period": "2025Q3"})
+    assert holder.period == Period(2025, PeriodKind.QUARTER, 3)
+    assert holder.model_dump(mode="json") == {"period": "2025Q3"}
+    assert Holder.model_validate_json('{"period": "2025-07"}').period.kind is PeriodKind.MONTH
+
+
+periods = st.builds(
+    lambda year, kind, data: Period(year, kind, data.draw(st.integers(1, 12 // kind.months))),
+    st.integers(1990, 2100),
+    st.sampled_from(list(PeriodKind)),
+    st.data(),
+)
+
+
+@given(periods)
+def test_identifier_round_trips(period):
+    assert Period.parse(str(period)) == period
+
+
+@given(periods)
+def test_months_tile_the_period_without_gaps(period):
+    months = period.months()
+    assert months[0].start == period.start
+    assert months[-1].end == period.end
+    for earlier, later in itertools.pairwise(months):
+        assert earlier.end == later.start
+    assert period.next().start == period.end
+    assert (period.end - period.start) >= timedelta(days=28 * period.kind.months)
+
+
+@given(periods)
+def test_every_containing_period_contains_it(period):
+    for outer in period.containing():
+        assert outer.contains(period)
+        assert period in [p for child in [outer] for p in _descend(child)]
+
+
+def _descend(period):
+    yield period
+    for child in period.children():
+        yield from _descend(child)

@@ -1,0 +1,114 @@
+"""A broken plan file: a message with file, line and column, exit code 2, nothing stored."""
+
+from pathlib import Path
+
+import pytest
+
+from dxplan.plans import DEFAULT_PLAN
+
+SHIPPED = DEFAULT_PLAN.read_text(encoding="utf-8")
+
+
+def _broken(tmp_path: Path, old: str, new: str, *, after: str = "") -> tuple[Path, int]:
+    """The shipped plan with the first `old` after `after` replaced; and that line's number."""
+    start = SHIPPED.index(after) if after else 0
+    at = SHIPPED.index(old, start)
+    text = SHIPPED[:at] + new + SHIPPED[at + len(old) :]
+    path = tmp_path / "broken.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path, text.count("\n", 0, at) + 1
+
+
+CASES = {
+    "unknown key": (
+        "    pillar: GOV\n",
+        "    pillar: GOV\n    colour: red\n",
+        "code: GOV-03",
+        1,  # the mistake is on the line after the replaced one
+        "unknown key 'colour'",
+    ),
+    "duplicate code": ("code: GOV-04", "code: GOV-03", "", 0, "code 'GOV-03' appears twice"),
+    "unknown measure": (
+        "numerator: dossiers_online",
+        "numerator: dossiers_onlin",
+        "code: GOV-03",
+        0,
+        "GOV-03 names unknown measure 'dossiers_onlin'",
+    ),
+    "unknown unit": (
+        "lead_agency: 92-TTHCC",
+        "lead_agency: 92-NOWHERE",
+        "code: GOV-03",
+        0,
+        "GOV-03 names unknown unit '92-NOWHERE'",
+    ),
+    "target op outside the list": (
+        'op: ">="',
+        'op: "=="',
+        "code: GOV-03",
+        0,
+        "target.op",
+    ),
+    "formula with another operator": (
+        "numerator: dossiers_online",
+        "numerator: dossiers_online * 2",
+        "code: GOV-03",
+        0,
+        "only measure codes, numbers, + and - are allowed",
+    ),
+    "broken YAML": ("  - code: GOV-03", "  - code: [GOV-03", "", 0, "expected ',' or ']'"),
+}
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_validate_names_file_and_line(cli, tmp_path, case):
+    old, new, after, offset, message = CASES[case]
+    path, line = _broken(tmp_path, old, new, after=after)
+    result = cli("plan", "validate", str(path))
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    lines = [x for x in result.stderr.splitlines() if message in x]
+    expected_line = line + offset
+    if case == "broken YAML":  # the parser notices on the next line
+        assert any(x.startswith(f"{path}:{n}:") for x in lines for n in (line, line + 1)), lines
+    else:
+        assert lines[0].startswith(f"{path}:{expected_line}:"), lines
+    assert "nothing was stored" in result.stderr
+
+
+def test_the_shipped_plan_is_valid(cli):
+    result = cli("plan", "validate", str(DEFAULT_PLAN))
+    assert result.exit_code == 0, result.output
+    assert "27 indicators (24 with a target)" in result.stdout
+    assert "124 units" in result.stdout  # the city, 103 communes and wards, 20 agencies
+
+
+def test_a_missing_file_and_a_non_mapping_are_reported(cli, tmp_path):
+    missing = tmp_path / "nope.yaml"
+    result = cli("plan", "validate", str(missing))
+    assert result.exit_code == 2 and f"{missing}:1:1:" in result.stderr
+    listing = tmp_path / "list.yaml"
+    listing.write_text("- a\n- b\n", encoding="utf-8")
+    result = cli("plan", "validate", str(listing))
+    assert result.exit_code == 2 and "must be a mapping" in result.stderr
+
+
+def test_init_with_a_bad_plan_stores_nothing(cli, tmp_path, monkeypatch):
+    path, _ = _broken(tmp_path, "numerator: dossiers_online", "numerator: nothing_known")
+    monkeypatch.setenv("DXPLAN_PLAN_FILE", str(path))
+    result = cli("init")
+    assert result.exit_code == 2
+    assert "unknown measure 'nothing_known'" in result.stderr
+    assert not (tmp_path / "data").exists(), "no database was created"
+
+
+def test_a_bad_plan_later_leaves_the_stored_one_alone(cli, tmp_path, monkeypatch):
+    assert cli("init").exit_code == 0
+    before = cli("plan", "show", "--format", "json").stdout
+    path, _ = _broken(tmp_path, 'op: ">="', 'op: "="')
+    monkeypatch.setenv("DXPLAN_PLAN_FILE", str(path))
+    assert cli("init").exit_code == 2
+    monkeypatch.delenv("DXPLAN_PLAN_FILE")
+    assert cli("plan", "show", "--format", "json").stdout == before
+    again = cli("init")
+    assert "version 1" in again.stdout, "the plan was never stored twice"
