@@ -6,20 +6,20 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-import dxplan.web
-from dxplan.web.rendering import LOCALES
+import dxplan
+from dxplan.i18n import LOCALES
 
-WEB = Path(dxplan.web.__file__).parent
+PACKAGE = Path(dxplan.__file__).parent
 
 
 def _messages() -> set[str]:
-    method_map = [("templates/**.html", "jinja2"), ("**.py", "python")]
+    method_map = [("web/templates/**.html", "jinja2"), ("**.py", "python")]
     found = {
         message
         for _, _, message, _, _ in extract_from_dir(
-            WEB,
+            PACKAGE,
             method_map,
-            options_map={"templates/**.html": {}},
+            options_map={"web/templates/**.html": {}},
             keywords={"_": None, "gettext": None},
         )
     }

@@ -14,8 +14,8 @@ from rich.table import Table
 from dxplan.cli.common import open_workspace, report_document_error, settings
 from dxplan.documents import DocumentError
 from dxplan.domain.plan import Plan
+from dxplan.i18n import Language, formatter
 from dxplan.plans.public import plan_json
-from dxplan.web.rendering import Formatter, load_translations
 from dxplan.workspace import check_plan_file
 
 app = typer.Typer(
@@ -52,8 +52,8 @@ def show(
         typer.Option("--file", exists=True, dir_okay=False, help="Show this file instead."),
     ] = None,
     language: Annotated[
-        str, typer.Option("--lang", help="Language of names in the table: vi, en or bn.")
-    ] = "vi",
+        Language, typer.Option("--lang", help="Language of names and numbers in the table.")
+    ] = Language.VI,
 ) -> None:
     """Print the plan in force: pillars, indicators, formulas and targets.
 
@@ -69,7 +69,7 @@ def show(
     if output is PlanFormat.JSON:
         typer.echo(json.dumps(plan_json(plan), ensure_ascii=False, indent=2))
         return
-    fmt = Formatter(language, load_translations(language))
+    fmt = formatter(language)
     table = Table(title=fmt.name(plan.names), show_lines=False)
     for column in ("code", "pillar", "indicator", "numerator / denominator", "target"):
         table.add_column(column)

@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from dxplan.cli.common import ExitCode, fail, open_workspace, settings
 from dxplan.cli.setup import initialise
-from dxplan.web import create_app
 
 HostOption = Annotated[
     str, typer.Option("--host", help="Address to listen on; 0.0.0.0 for the whole network.")
@@ -18,6 +16,10 @@ PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.", mi
 
 
 def _run(ctx: typer.Context, host: str, port: int) -> None:
+    import uvicorn  # the web stack loads only when serving: other commands start faster
+
+    from dxplan.web import create_app
+
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     typer.echo(f"dxplan is serving the dashboard on http://{shown}:{port}/")
     typer.echo(f"API documentation: http://{shown}:{port}/docs  (Ctrl+C stops the server)")
