@@ -15,6 +15,8 @@ from typing import Any
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
+from dxplan.domain.textual import text_schema
+
 
 class FormulaError(ValueError):
     """A formula that cannot be parsed or uses something other than + and -."""
@@ -93,11 +95,4 @@ class Formula:
                 raise ValueError("a formula is a text such as `dossiers_online`")
             return cls.parse(value)
 
-        from_text = core_schema.no_info_plain_validator_function(_from_text)
-        return core_schema.json_or_python_schema(
-            json_schema=from_text,
-            python_schema=core_schema.union_schema(
-                [core_schema.is_instance_schema(cls), from_text]
-            ),
-            serialization=core_schema.plain_serializer_function_ser_schema(str),
-        )
+        return text_schema(cls, _from_text)

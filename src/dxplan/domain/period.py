@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo
 from pydantic import GetCoreSchemaHandler
 from pydantic_core import core_schema
 
+from dxplan.domain.textual import text_schema
+
 LOCAL_TZ: Final = ZoneInfo("Asia/Ho_Chi_Minh")
 
 _PATTERN: Final = re.compile(r"^(\d{4})(?:S([12])|Q([1-4])|-(0[1-9]|1[0-2]))?$")
@@ -203,11 +205,4 @@ class Period:
         def _from_text(value: str | int) -> Period:
             return cls.parse(str(value))
 
-        from_text = core_schema.no_info_plain_validator_function(_from_text)
-        return core_schema.json_or_python_schema(
-            json_schema=from_text,
-            python_schema=core_schema.union_schema(
-                [core_schema.is_instance_schema(cls), from_text]
-            ),
-            serialization=core_schema.plain_serializer_function_ser_schema(str),
-        )
+        return text_schema(cls, _from_text)
