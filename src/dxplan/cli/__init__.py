@@ -13,7 +13,7 @@ import typer
 from pydantic import ValidationError
 
 import dxplan
-from dxplan.cli import plan, server, setup, units
+from dxplan.cli import data, figures, plan, server, setup, units
 from dxplan.cli.common import fail
 from dxplan.settings import Settings
 
@@ -24,9 +24,14 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode=None,
+    pretty_exceptions_show_locals=False,  # locals may hold secrets or personal data
 )
 app.add_typer(plan.app, name="plan")
 app.add_typer(units.app, name="units")
+app.add_typer(data.app, name="import")
+app.add_typer(figures.measures, name="measures")
+app.add_typer(figures.indicators, name="indicators")
+app.command("compute")(data.compute_command)
 app.command("init")(setup.init)
 app.command("serve")(server.serve)
 app.command("demo")(server.demo)

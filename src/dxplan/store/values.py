@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, and_, func, insert, select, tuple_
+from sqlalchemy import Connection, and_, func, insert, select
 
 from dxplan.domain.period import Period
 from dxplan.domain.value import MeasureValue
@@ -90,17 +90,7 @@ def record(conn: Connection, values: Sequence[MeasureValue], *, actor: str) -> i
     keys = {(v.measure, v.unit, str(v.period)) for v in values}
     if len(keys) != len(values):
         raise ValueError("the same (measure, unit, period) appears twice in one batch")
-    current: dict[tuple[str, str, str], tuple[int, float]] = {}
-    key_list = sorted(keys)
-    for start in range(0, len(key_list), 500):  # keep the IN list within every driver's limits
-        chunk = key_list[start : start + 500]
-        rows = conn.execute(
-            select(*_KEY, measure_values.c.version, measure_values.c.value)
-            .where(tuple_(*_KEY).in_(chunk))
-            .order_by(measure_values.c.version)
-        )
-        for row in rows:
-            current[(row.measure_code, row.unit_code, row.period)] = (row.version, row.value)
+    current = _current(conn, values)
     now = datetime.now(UTC)
     new_rows = []
     for value in values:
@@ -123,3 +113,28 @@ def record(conn: Connection, values: Sequence[MeasureValue], *, actor: str) -> i
     if new_rows:
         conn.execute(insert(measure_values), new_rows)
     return len(new_rows)
+
+
+def _current(
+    conn: Connection, values: Sequence[MeasureValue]
+) -> dict[tuple[str, str, str], tuple[int, float]]:
+    """(version, value) of the newest stored version of each key in `values`.
+
+    One query filtered by the batch's measures and units (few distinct codes), then
+    matched in memory: a batch of 100,000 values costs one round trip, not 200.
+    """
+    keys = {(v.measure, v.unit, str(v.period)) for v in values}
+    found: dict[tuple[str, str, str], tuple[int, float]] = {}
+    rows = conn.execute(
+        select(*_KEY, measure_values.c.version, measure_values.c.value)
+        .where(
+            measure_values.c.measure_code.in_(sorted({k[0] for k in keys})),
+            measure_values.c.unit_code.in_(sorted({k[1] for k in keys})),
+        )
+        .order_by(measure_values.c.version)
+    )
+    for row in rows:
+        key = (row.measure_code, row.unit_code, row.period)
+        if key in keys:
+            found[key] = (row.version, row.value)
+    return found

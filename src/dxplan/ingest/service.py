@@ -1,0 +1,208 @@
+"""Importing feed files and recomputing: the steps that keep store and figures in step.
+
+Every file is read and checked before anything is written: an unusable file (no header,
+a missing column, a damaged Parquet file) stops the import with nothing stored. Rows
+with errors are left out and reported; the others go into one new snapshot of the
+operational store, and the engine recomputes the (unit, month) cells they touched.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+
+from dxplan.domain.organisation import Organisation
+from dxplan.domain.period import LOCAL_TZ, Period, PeriodKind
+from dxplan.domain.plan import Plan
+from dxplan.engine.compute import ENGINE_MEASURES, Engine, Result, as_values
+from dxplan.ingest.errors import ErrorReport, UnusableInput
+from dxplan.ingest.feeds import FEEDS
+from dxplan.ingest.readers import read
+from dxplan.ingest.validate import Validator
+from dxplan.operational import OperationalStore
+from dxplan.operational.catalog import register_catalog, replace_catalog
+from dxplan.operational.dossiers import merge, register_dossiers
+from dxplan.operational.snapshot import Manifest, Writer
+from dxplan.store import values as value_store
+from dxplan.workspace import Workspace
+
+Progress = Callable[[int], None]  # told how many rows were just read
+
+__all__ = [
+    "ComputeResult",
+    "ImportResult",
+    "NotInitialised",
+    "UnusableInput",
+    "compute",
+    "import_files",
+]
+
+
+class NotInitialised(Exception):
+    """The workspace has no plan or units yet."""
+
+
+@dataclass
+class ComputeResult:
+    values_written: int = 0
+    cells: int = 0  # (unit, month) cells computed from dossiers
+    incremental: bool = False
+
+
+@dataclass
+class ImportResult(ComputeResult):
+    feed: str = ""
+    files: int = 0
+    rows: int = 0
+    stored: int = 0  # rows that changed the store: new dossiers or newer records
+    report: ErrorReport = field(default_factory=ErrorReport)
+
+    @property
+    def rejected(self) -> int:
+        return self.report.rejected_rows
+
+
+@dataclass(frozen=True)
+class _Context:
+    plan: Plan
+    organisation: Organisation
+    store: OperationalStore
+    scratch: Path
+
+
+def _context(workspace: Workspace) -> _Context:
+    plan, organisation = workspace.plan(), workspace.organisation()
+    if plan is None or organisation is None:
+        raise NotInitialised("the store holds no plan yet: run `dxplan init` first")
+    data = workspace.settings.data_dir
+    return _Context(plan, organisation, OperationalStore(data / "operational"), data / "tmp")
+
+
+@contextmanager
+def _scratch_connection(context: _Context) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB database on disk for staging: 10 million rows never sit in memory."""
+    context.scratch.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=context.scratch) as folder:
+        con = duckdb.connect(str(Path(folder) / "staging.duckdb"))
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+def import_files(
+    workspace: Workspace,
+    feed_name: str,
+    paths: Sequence[Path],
+    *,
+    progress: Progress | None = None,
+    actor: str = "import",
+) -> ImportResult:
+    """Validate `paths`, store their good rows and recompute; UnusableInput for a bad file."""
+    context = _context(workspace)
+    feed = FEEDS[feed_name]
+    root = str(context.store.root)
+    result = ImportResult(feed=feed.name, files=len(paths))
+    with _scratch_connection(context) as con:
+        register_catalog(con, context.store.snapshots.current(), root)
+        procedures = None
+        if feed.name == "dossiers":
+            known = con.execute("SELECT procedure_code FROM procedures").fetchall()
+            procedures = frozenset(code for (code,) in known) or None
+        units = frozenset(unit.code for unit in context.organisation)
+        validator = Validator(con, feed, units, procedures)
+        for index, path in enumerate(paths):
+            columns = [c.name for c in feed.columns]
+            for batch, errors in read(path, str(path), columns, feed.required):
+                for error in errors:
+                    result.report.add(error)
+                result.report.rejected_rows += len(errors)
+                result.rows += batch.num_rows + len(errors)
+                validator.stage(batch, index, str(path), result.report)
+                if progress:
+                    progress(batch.num_rows + len(errors))
+        with context.store.snapshots.writer() as writer:
+            if feed.name == "dossiers":
+                manifest, change = merge(con, writer, root)
+                result.stored = change.changed
+            else:
+                manifest, replaced = replace_catalog(con, writer, root)
+                result.stored = result.rows - result.rejected if replaced else 0
+            if result.stored == 0:
+                return result  # nothing new: the store and the figures stay as they are
+            manifest, computed, incremental = _recompute(
+                con, writer, manifest, context, incremental=feed.name == "dossiers"
+            )
+            writer.commit(manifest)
+    result.cells, result.incremental = computed.cells, incremental
+    result.values_written = _record(workspace, computed, actor, full=not incremental)
+    return result
+
+
+def compute(workspace: Workspace, *, full: bool = False, actor: str = "compute") -> ComputeResult:
+    """Recompute the figures of the current snapshot; `full` recomputes every cell."""
+    context = _context(workspace)
+    with _scratch_connection(context) as con, context.store.snapshots.writer() as writer:
+        manifest, computed, incremental = _recompute(
+            con, writer, writer.base, context, incremental=False, full=full
+        )
+        writer.commit(manifest)
+    written = _record(workspace, computed, actor, full=not incremental)
+    return ComputeResult(written, computed.cells, incremental)
+
+
+def _today() -> Period:
+    return Period.of(PeriodKind.MONTH, datetime.now(LOCAL_TZ))
+
+
+def _recompute(
+    con: duckdb.DuckDBPyConnection,
+    writer: Writer,
+    manifest: Manifest,
+    context: _Context,
+    *,
+    incremental: bool,
+    full: bool = False,
+) -> tuple[Manifest, Result, bool]:
+    """Compute on `manifest`: only touched cells when the stored base and grid still fit."""
+    root = str(context.store.root)
+    register_dossiers(con, manifest, root)
+    register_catalog(con, manifest, root)
+    engine = Engine(con, context.plan, context.organisation)
+    months = engine.month_grid(_today())
+    reusable = not full and manifest.base is not None and tuple(manifest.months) == months
+    if reusable and manifest.base is not None:
+        stored = pq.read_table(context.store.snapshots.path(manifest.base))
+        if incremental:
+            result = engine.incremental(months, stored)
+        else:
+            result = engine.rollup(stored, months)
+    else:
+        result = engine.full(months)
+    relative, path = writer.new_file("base", "monthly")
+    pq.write_table(result.base, path, compression="zstd")
+    return replace(manifest, base=relative, months=months), result, reusable and incremental
+
+
+def _record(workspace: Workspace, result: Result, actor: str, *, full: bool) -> int:
+    """Store the computed values; after a full compute, a value no longer found becomes 0.
+
+    (An incremental compute returns its touched cells with zeros already.)
+    """
+    values = as_values(result.values)
+    with workspace.engine.begin() as conn:
+        if full:
+            fresh = {v.key for v in values}
+            values.extend(
+                replace(v, value=0.0, source="engine")
+                for v in value_store.latest(conn, measures=ENGINE_MEASURES)
+                if v.key not in fresh and v.value != 0
+            )
+        return value_store.record(conn, values, actor=actor)

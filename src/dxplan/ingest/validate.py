@@ -1,0 +1,196 @@
+"""Row validation in DuckDB: every value parsed, every rule checked, errors located.
+
+The rules come from the feed's column list (`feeds.py`); this module turns them into
+one SQL query per batch. Column names are ours, never the file's, and values are never
+interpolated into SQL: a file cannot inject anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import duckdb
+import pyarrow as pa
+
+from dxplan.ingest.errors import ErrorReport, row_error
+from dxplan.ingest.feeds import Column, ColumnType, Feed
+from dxplan.ingest.readers import ROW
+
+TIMESTAMP_PATTERN = (
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$"
+)
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}([T ]00:00(:00)?)?$"
+TRUE = ("true", "1", "yes", "có")
+FALSE = ("false", "0", "no", "không")
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _text(column: Column) -> str:
+    return f"nullif(trim(nfc_normalize(CAST({_quote(column.name)} AS VARCHAR))), '')"
+
+
+def _literals(values: Iterable[str]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+def _parsed(column: Column) -> str:
+    """SQL for the column's parsed value (NULL when empty or unreadable)."""
+    t = f"t_{column.name}"
+    match column.type:
+        case ColumnType.STRING:
+            return t
+        case ColumnType.ENUM:
+            return f"CASE WHEN lower({t}) IN ({_literals(column.choices)}) THEN lower({t}) END"
+        case ColumnType.BOOLEAN:
+            return (
+                f"CASE WHEN lower({t}) IN ({_literals(TRUE)}) THEN true "
+                f"WHEN lower({t}) IN ({_literals(FALSE)}) THEN false END"
+            )
+        case ColumnType.TIMESTAMP:
+            return (
+                f"CASE WHEN regexp_full_match({t}, '{TIMESTAMP_PATTERN}') "
+                f"THEN epoch_us(try_cast({t} AS TIMESTAMPTZ)) END"
+            )
+        case ColumnType.DATE:
+            return (
+                f"CASE WHEN regexp_full_match({t}, '{DATE_PATTERN}') "
+                f"THEN try_cast(left({t}, 10) AS DATE) END"
+            )
+
+
+_SQL_TYPES = {
+    ColumnType.STRING: "VARCHAR",
+    ColumnType.ENUM: "VARCHAR",
+    ColumnType.BOOLEAN: "BOOLEAN",
+    ColumnType.TIMESTAMP: "BIGINT",  # microseconds since the epoch, UTC: every engine agrees
+    ColumnType.DATE: "DATE",
+}
+
+
+def staging_schema(feed: Feed) -> str:
+    """Column definitions of a feed's validated rows, plus `seq` (file and row order)."""
+    columns = [f"{_quote(c.name)} {_SQL_TYPES[c.type]}" for c in feed.columns]
+    return ", ".join([*columns, "seq BIGINT"])
+
+
+_UNREADABLE = {
+    ColumnType.ENUM: "not-a-choice",
+    ColumnType.BOOLEAN: "not-boolean",
+    ColumnType.TIMESTAMP: "not-timestamp",
+    ColumnType.DATE: "not-date",
+}
+
+
+def _checks(feed: Feed, known_unit: str) -> list[tuple[str, str, str]]:
+    """(code, column, condition) for every check of one row, in reading order."""
+    checks: list[tuple[str, str, str]] = []
+    for column in feed.columns:
+        t, p = f"t_{column.name}", _quote(column.name)
+        if column.required:
+            checks.append(("missing-value", column.name, f"{t} IS NULL"))
+        if column.max_length:
+            checks.append(("too-long", column.name, f"length({t}) > {column.max_length}"))
+        if column.type in _UNREADABLE:
+            checks.append(
+                (_UNREADABLE[column.type], column.name, f"{t} IS NOT NULL AND {p} IS NULL")
+            )
+    checks.append(("unknown-unit", feed.unit_column, f"NOT {known_unit}"))
+    checks.extend((rule.code, rule.column, rule.condition) for rule in feed.rules)
+    return checks
+
+
+@dataclass
+class Validator:
+    """Validates batches of one feed and appends the good rows to a staging table."""
+
+    connection: duckdb.DuckDBPyConnection
+    feed: Feed
+    units: frozenset[str]
+    procedures: frozenset[str] | None = None  # for the unknown-procedure warning
+
+    def __post_init__(self) -> None:
+        con = self.connection
+        con.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
+        con.execute("CREATE OR REPLACE TEMP TABLE known_units (code VARCHAR PRIMARY KEY)")
+        con.executemany("INSERT INTO known_units VALUES (?)", [(u,) for u in sorted(self.units)])
+        con.execute("CREATE OR REPLACE TEMP TABLE known_procedures (code VARCHAR PRIMARY KEY)")
+        if self.procedures:
+            con.executemany(
+                "INSERT INTO known_procedures VALUES (?)", [(p,) for p in sorted(self.procedures)]
+            )
+        unit = _quote(self.feed.unit_column)
+        self._known_unit = f"coalesce({unit} IN (SELECT code FROM known_units), false)"
+        texts = ", ".join(f"{_text(c)} AS t_{c.name}" for c in self.feed.columns)
+        parsed = ", ".join(f"{_parsed(c)} AS {_quote(c.name)}" for c in self.feed.columns)
+        errors = ", ".join(
+            f"CASE WHEN coalesce({condition}, false) THEN "
+            f"{{'code': '{code}', 'column': '{column}', 'value': t_{column}}} END"
+            for code, column, condition in _checks(self.feed, self._known_unit)
+        )
+        key = _quote(self.feed.key)
+        duplicate = (
+            f", CASE WHEN count(*) OVER (PARTITION BY {key}) > 1 AND "
+            f"row_number() OVER (PARTITION BY {key} ORDER BY {ROW}) > 1 THEN "
+            f"min({ROW}) OVER (PARTITION BY {key}) END AS first_row"
+            if self.feed.unique_in_file
+            else ", NULL AS first_row"
+        )
+        self._query = f"""
+            WITH texts AS (SELECT {ROW}, {texts} FROM batch),
+            parsed AS (SELECT *, {parsed} FROM texts),
+            checked AS (
+                SELECT *, list_filter([{errors}], e -> e IS NOT NULL) AS errors {duplicate}
+                FROM parsed
+            )
+            SELECT * FROM checked
+        """
+        self._columns = ", ".join(_quote(c.name) for c in self.feed.columns)
+        con.execute(f"CREATE TABLE IF NOT EXISTS staging ({staging_schema(self.feed)})")
+
+    def stage(self, batch: pa.Table, file_index: int, label: str, report: ErrorReport) -> int:
+        """Check one batch; append its good rows to `staging`; return how many were good."""
+        con = self.connection
+        con.register("batch", batch)
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS {self._query}")
+        finally:
+            con.unregister("batch")
+        bad = con.execute(
+            f"SELECT {ROW}, errors, first_row, t_{self.feed.key} FROM checked "
+            f"WHERE len(errors) > 0 OR first_row IS NOT NULL ORDER BY {ROW}"
+        ).fetchall()
+        for row, errors, first_row, key in bad:
+            for error in errors:
+                extra: dict[str, object] = {}
+                if error["code"] == "too-long":
+                    extra["limit"] = self.feed.column(error["column"]).max_length
+                if error["code"] == "not-a-choice":
+                    extra["choices"] = ", ".join(self.feed.column(error["column"]).choices)
+                value = error["value"]
+                if value is not None and len(value) > 80:
+                    value = value[:77] + "..."
+                report.add(
+                    row_error(label, row, error["column"], error["code"], value=value, **extra)
+                )
+            if first_row is not None:
+                report.add(
+                    row_error(
+                        label, row, self.feed.key, "duplicate-key", value=key, first=first_row
+                    )
+                )
+        report.rejected_rows += len(bad)
+        if self.procedures is not None:
+            for row, code in con.execute(
+                f"SELECT {ROW}, procedure_code FROM checked WHERE len(errors) = 0 AND "
+                "procedure_code NOT IN (SELECT code FROM known_procedures) ORDER BY 1"
+            ).fetchall():
+                report.add(row_error(label, row, "procedure_code", "unknown-procedure", value=code))
+        good = con.execute(
+            f"INSERT INTO staging SELECT {self._columns}, {file_index}::BIGINT * 1099511627776 "
+            f"+ {ROW} AS seq FROM checked WHERE len(errors) = 0 AND first_row IS NULL"
+        ).fetchone()
+        return int(good[0]) if good else 0

@@ -1,0 +1,34 @@
+"""The operational store: dossiers and catalog versions as Parquet snapshots, read by DuckDB.
+
+Many readers (the web server, exports) and one writer (an import) share it: see
+`snapshot.py`. The decision and its measurements: docs/decisions/0005.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from dxplan.operational.catalog import register_catalog
+from dxplan.operational.dossiers import register_dossiers
+from dxplan.operational.snapshot import Manifest, Snapshots, StoreBusy
+
+__all__ = ["Manifest", "OperationalStore", "Snapshots", "StoreBusy"]
+
+
+class OperationalStore:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.snapshots = Snapshots(root)
+
+    def connect(
+        self, manifest: Manifest | None = None, *, database: str = ":memory:"
+    ) -> tuple[duckdb.DuckDBPyConnection, Manifest]:
+        """A DuckDB connection with views `dossiers` and `procedures` over one snapshot."""
+        manifest = manifest or self.snapshots.current()
+        con = duckdb.connect(database)
+        con.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
+        register_dossiers(con, manifest, str(self.root))
+        register_catalog(con, manifest, str(self.root))
+        return con, manifest

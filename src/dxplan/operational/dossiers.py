@@ -1,0 +1,199 @@
+"""Upserting dossiers: the contract's versioning rules, month partitions, change sets.
+
+For one dossier_id the record with the greatest `updated_at` wins; a record without
+`updated_at` is newer than every record imported before it; between equal `updated_at`
+the later-imported record wins. Processing records in import order, a new record thus
+replaces the current one unless both carry `updated_at` and the new one's is older.
+Set-wise, that is: take the records from the last one without `updated_at` onwards
+(all of them if there is none) and keep the greatest (`updated_at`, import order), a
+missing `updated_at` counting as the smallest. The merge applies that rule to the
+stored record and the new ones together, so incremental imports and one big import
+agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import duckdb
+
+from dxplan.operational.snapshot import Manifest, Writer
+
+CONTENT = (
+    "dossier_id, procedure_code, unit_code, channel, received_at, due_at, finished_at, "
+    "status, fee_required, paid_online, input_digitized, result_digitized, updated_at"
+)
+STORED = f"{CONTENT}, import_no, seq, received_month, finished_month"
+_CONTENT_COLUMNS = [c.strip() for c in CONTENT.split(",")]
+STORED_TYPES = {
+    "dossier_id": "VARCHAR",
+    "procedure_code": "VARCHAR",
+    "unit_code": "VARCHAR",
+    "channel": "VARCHAR",
+    "received_at": "BIGINT",
+    "due_at": "BIGINT",
+    "finished_at": "BIGINT",
+    "status": "VARCHAR",
+    "fee_required": "BOOLEAN",
+    "paid_online": "BOOLEAN",
+    "input_digitized": "BOOLEAN",
+    "result_digitized": "BOOLEAN",
+    "updated_at": "BIGINT",
+    "import_no": "INTEGER",
+    "seq": "BIGINT",
+    "received_month": "INTEGER",
+    "finished_month": "INTEGER",
+}
+
+
+def empty_select(types: dict[str, str]) -> str:
+    """A SELECT with these typed columns and no rows (a store before its first import)."""
+    columns = ", ".join(f"CAST(NULL AS {kind}) AS {name}" for name, kind in types.items())
+    return f"SELECT {columns} WHERE false"
+
+
+def sql_path(path: object) -> str:
+    """A file path as a SQL string literal (paths come from settings, not from files)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class DossierChange:
+    """What an import changed: counts, and temp tables `changed_old` and `changed_new`."""
+
+    received: int
+    changed: int
+    months: tuple[int, ...]
+
+
+def dossier_files(manifest: Manifest, root: str) -> list[str]:
+    return [f"{root}/{path}" for _, path in sorted(manifest.dossiers.items())]
+
+
+def register_dossiers(con: duckdb.DuckDBPyConnection, manifest: Manifest, root: str) -> None:
+    """A view `dossiers` over the snapshot's files (empty with the right columns if none)."""
+    files = dossier_files(manifest, root)
+    if files:
+        listing = ", ".join(sql_path(f) for f in files)
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW dossiers AS SELECT * FROM read_parquet([{listing}])"
+        )
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW dossiers AS {empty_select(STORED_TYPES)}")
+
+
+def _month(column: str) -> str:
+    # the local (Asia/Ho_Chi_Minh, the session's zone) month of an epoch-microsecond instant
+    return f"CAST(strftime(make_timestamptz({column}), '%Y%m') AS INTEGER)"
+
+
+def merge(
+    con: duckdb.DuckDBPyConnection, writer: Writer, root: str
+) -> tuple[Manifest, DossierChange]:
+    """Merge the validated rows of `staging` into the snapshot; return the next manifest.
+
+    Leaves temp tables `changed_old` (stored versions replaced) and `changed_new` (their
+    replacements and new dossiers) for the engine's incremental recompute.
+    """
+    base = writer.base
+    import_no = base.imports + 1
+    register_dossiers(con, base, root)
+    con.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE incoming AS
+        SELECT {CONTENT}, {import_no}::INTEGER AS import_no, seq,
+               {_month("received_at")} AS received_month,
+               CASE WHEN finished_at IS NOT NULL THEN {_month("finished_at")} END
+                   AS finished_month
+        FROM staging
+        """
+    )
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE changed_old AS
+        SELECT {STORED} FROM dossiers
+        WHERE dossier_id IN (SELECT dossier_id FROM incoming)
+        """
+    )
+    # apply the versioning rule to the stored record and the new ones together
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE winners AS
+        WITH candidates AS (
+            SELECT *, import_no::HUGEINT * 281474976710656 + seq AS ord FROM (
+                SELECT {STORED} FROM changed_old UNION ALL SELECT {STORED} FROM incoming)
+        ),
+        marked AS (
+            SELECT *, max(CASE WHEN updated_at IS NULL THEN ord END)
+                OVER (PARTITION BY dossier_id) AS last_undated
+            FROM candidates
+        ),
+        ranked AS (
+            SELECT *, row_number() OVER (
+                PARTITION BY dossier_id ORDER BY updated_at DESC NULLS LAST, ord DESC) AS rank
+            FROM marked WHERE ord >= coalesce(last_undated, -1)
+        )
+        SELECT {STORED} FROM ranked WHERE rank = 1
+        """
+    )
+    # a winner that only repeats the stored record changes nothing (idempotent imports)
+    con.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE changed_new AS
+        SELECT w.* FROM winners w LEFT JOIN changed_old o USING (dossier_id)
+        WHERE o.dossier_id IS NULL OR {
+            " OR ".join(f"w.{c} IS DISTINCT FROM o.{c}" for c in _CONTENT_COLUMNS)
+        }
+        """
+    )
+    con.execute(
+        "DELETE FROM changed_old WHERE dossier_id NOT IN (SELECT dossier_id FROM changed_new)"
+    )
+    received = _count(con, "SELECT count(*) FROM staging")
+    changed = _count(con, "SELECT count(*) FROM changed_new")
+    if changed == 0:
+        return base, DossierChange(received, 0, ())
+    months = sorted(
+        m
+        for (m,) in con.execute(
+            "SELECT received_month FROM changed_old UNION SELECT received_month FROM changed_new"
+        ).fetchall()
+    )
+    partitions = dict(base.dossiers)
+    total = base.dossier_count
+    for month in months:
+        key = str(month)
+        relative, path = writer.new_file("dossiers", key)
+        old_file = f"{root}/{partitions[key]}" if key in partitions else ""
+        old = (
+            f"SELECT {STORED} FROM read_parquet({sql_path(old_file)}) "
+            "WHERE dossier_id NOT IN (SELECT dossier_id FROM changed_new)"
+            if key in partitions
+            else f"SELECT {STORED} FROM changed_new WHERE false"
+        )
+        new = f"SELECT {STORED} FROM changed_new WHERE received_month = {month}"
+        rows = _count(con, f"SELECT count(*) FROM ({old} UNION ALL {new})")
+        before = (
+            _count(
+                con, f"SELECT count(*) FROM read_parquet({sql_path(f'{root}/{partitions[key]}')})"
+            )
+            if key in partitions
+            else 0
+        )
+        total += rows - before
+        if rows == 0:
+            partitions.pop(key, None)
+            continue
+        con.execute(
+            f"COPY ({old} UNION ALL {new} ORDER BY unit_code, received_at) TO {sql_path(path)} "
+            "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)"
+        )
+        partitions[key] = relative
+    manifest = replace(base, imports=import_no, dossiers=partitions, dossier_count=total)
+    return manifest, DossierChange(received, changed, tuple(months))
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row else 0
