@@ -8,7 +8,6 @@ the line and the column.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,6 +64,10 @@ class Document:
     @classmethod
     def parse(cls, text: str, *, name: str = "<text>") -> Document:
         yaml = YAML(typ="rt")  # round-trip mode keeps line numbers; refuses duplicate keys
+        # Dates stay text: pydantic checks them and names the line (2025-13-31 included).
+        yaml.constructor.add_constructor(
+            "tag:yaml.org,2002:timestamp", yaml.constructor.__class__.construct_yaml_str
+        )
         try:
             tree = yaml.load(text)
         except MarkedYAMLError as error:
@@ -162,9 +165,4 @@ def _plain(node: Any) -> Any:
         return float(node)
     if isinstance(node, str):
         return str(node)
-    if isinstance(node, dt.datetime):
-        # ruamel reads a bare date (2025-12-31) as a midnight timestamp
-        if (node.hour, node.minute, node.second, node.microsecond) == (0, 0, 0, 0):
-            return node.date()
-        return node
     return node

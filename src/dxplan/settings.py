@@ -7,6 +7,7 @@ from typing import Final, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from dxplan.plans import DEFAULT_PLAN
 
@@ -59,6 +60,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'dxplan.sqlite3').resolve()}"
+
+    @property
+    def database_display(self) -> str:
+        """The database URL with any password masked, for messages and logs."""
+        return make_url(self.database).render_as_string(hide_password=True)
 
     @property
     def embedded(self) -> bool:

@@ -86,7 +86,7 @@ class Workspace:
         with self.engine.begin() as conn:
             sync = unit_store.sync(conn, checked.organisation, actor)
             version = plan_store.save(conn, checked.plan.code, checked.text, actor)
-        return InitReport(checked.plan.code, version.version, sync, self.settings.database)
+        return InitReport(checked.plan.code, version.version, sync, self.settings.database_display)
 
     def plan(self) -> Plan | None:
         """The newest stored plan, or None before `initialise`."""

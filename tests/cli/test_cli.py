@@ -73,3 +73,32 @@ def test_unreachable_database_is_a_clear_error(cli, monkeypatch):
     assert shown.exit_code == 1 and "cannot reach the database" in shown.stderr
     # checking a file needs no database
     assert cli("plan", "validate", str(DEFAULT_PLAN)).exit_code == 0
+
+
+def test_init_never_prints_the_database_password(cli, monkeypatch, postgres_url):
+    url = postgres_url.replace("postgres@", "postgres:s3cret@")  # trust auth ignores it
+    monkeypatch.setenv("DXPLAN_DATABASE_URL", url)
+    result = cli("init")
+    assert result.exit_code == 0, result.output
+    assert "s3cret" not in result.output and "***" in result.stdout
+
+
+def test_a_busy_port_is_a_clear_error(cli):
+    import socket
+
+    assert cli("init").exit_code == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = cli("serve", "--port", str(port))
+    assert result.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "serving" not in result.stdout
+
+
+def test_a_bad_setting_names_its_variable(cli, monkeypatch):
+    monkeypatch.setenv("DXPLAN_ENVIRONMENT", "prod")
+    result = cli("plan", "show")
+    assert result.exit_code == 2
+    assert "DXPLAN_ENVIRONMENT" in result.stderr

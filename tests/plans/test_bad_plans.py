@@ -112,3 +112,11 @@ def test_a_bad_plan_later_leaves_the_stored_one_alone(cli, tmp_path, monkeypatch
     assert cli("plan", "show", "--format", "json").stdout == before
     again = cli("init")
     assert "version 1" in again.stdout, "the plan was never stored twice"
+
+
+def test_an_impossible_date_is_a_located_error(cli, tmp_path):
+    path, line = _broken(tmp_path, "deadline: 2025-12-31", "deadline: 2025-13-31")
+    result = cli("plan", "validate", str(path))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{path}:{line}:")
+    assert "date" in result.stderr.splitlines()[0]

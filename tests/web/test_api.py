@@ -112,3 +112,22 @@ def test_static_assets_are_served_locally(client):
     assert "http://" not in page.split("<body>")[0].replace("http-equiv", "")
     css = client.get("/static/dxplan.css")
     assert css.status_code == 200 and "--bg" in css.text
+
+
+def test_api_docs_work_offline(client):
+    for path in ("/docs", "/redoc"):
+        page = client.get(path)
+        assert page.status_code == 200
+        assert "cdn." not in page.text and "fonts.googleapis" not in page.text
+        for asset in re.findall(r'(?:src|href)="([^"]+)"', page.text):
+            assert asset.startswith("/"), f"{path} loads {asset} from elsewhere"
+            assert client.get(asset).status_code == 200
+
+
+def test_a_database_that_stops_answering_is_a_503(make_settings):
+    settings = make_settings(database_url="postgresql+psycopg://x@127.0.0.1:1/none")
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/api/health").status_code == 503
+        response = client.get("/api/plan")
+        assert response.status_code == 503
+        assert "unavailable" in response.json()["detail"]

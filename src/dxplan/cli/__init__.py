@@ -64,7 +64,13 @@ def root(
     try:
         ctx.obj = Settings(data_dir=data_dir) if data_dir else Settings()
     except ValidationError as error:
-        fail("; ".join(e["msg"].removeprefix("Value error, ") for e in error.errors()))
+        fail(
+            "; ".join(
+                (f"DXPLAN_{str(e['loc'][0]).upper()}: " if e["loc"] else "")
+                + e["msg"].removeprefix("Value error, ")
+                for e in error.errors()
+            )
+        )
 
 
 def main() -> None:

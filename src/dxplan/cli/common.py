@@ -8,7 +8,7 @@ from enum import IntEnum
 from typing import NoReturn
 
 import typer
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from dxplan.documents import DocumentError
 from dxplan.settings import Settings
@@ -35,6 +35,8 @@ def open_workspace(ctx: typer.Context) -> Iterator[Workspace]:
         yield workspace
     except OperationalError as error:
         fail(f"cannot reach the database: {str(error.orig).strip()}", ExitCode.FAILED)
+    except DBAPIError as error:
+        fail(f"the database refused: {str(error.orig).strip()}", ExitCode.FAILED)
     finally:
         workspace.close()
 

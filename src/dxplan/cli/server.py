@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Annotated
 
 import typer
@@ -20,10 +21,25 @@ def _run(ctx: typer.Context, host: str, port: int) -> None:
 
     from dxplan.web import create_app
 
+    _check_free(host, port)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     typer.echo(f"dxplan is serving the dashboard on http://{shown}:{port}/")
     typer.echo(f"API documentation: http://{shown}:{port}/docs  (Ctrl+C stops the server)")
     uvicorn.run(create_app(settings(ctx)), host=host, port=port, log_level="warning")
+
+
+def _check_free(host: str, port: int) -> None:
+    """Say clearly that the port is taken, before announcing an address that will not work."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            fail(
+                f"cannot listen on {host}:{port}: {error.strerror}; choose another --port",
+                ExitCode.FAILED,
+            )
 
 
 def serve(ctx: typer.Context, host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:

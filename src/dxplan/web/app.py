@@ -6,8 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
+from sqlalchemy.exc import OperationalError
 
 import dxplan
 from dxplan.settings import Settings
@@ -17,6 +20,11 @@ from dxplan.web.rendering import Renderer
 from dxplan.workspace import Workspace
 
 STATIC = Path(__file__).parent / "static"
+
+
+async def _database_unavailable(request: Request, error: Exception) -> JSONResponse:
+    """A database that stopped answering is a 503 with a reason, never a bare 500."""
+    return JSONResponse({"detail": "The database is unavailable; try again shortly."}, 503)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -29,7 +37,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         workspace.close()
 
-    app = FastAPI(
+    # the API docs (/docs, /redoc) with their scripts served from the package: no CDN
+    app = FastAPIOffline(
         title="dxplan",
         version=dxplan.__version__,
         summary="A digital transformation plan run as data: targets, figures, progress.",
@@ -38,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.workspace = workspace
     app.state.renderer = Renderer(default_language=settings.language)
+    app.add_exception_handler(OperationalError, _database_unavailable)
     for router in (*API_ROUTERS, *PAGE_ROUTERS):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -36,7 +36,9 @@ class Renderer:
     def formatter(self, request: Request) -> Formatter:
         return formatter(self.language(request))
 
-    def render(self, request: Request, template: str, context: dict[str, Any]) -> HTMLResponse:
+    def render(
+        self, request: Request, template: str, context: dict[str, Any], status_code: int = 200
+    ) -> HTMLResponse:
         fmt = self.formatter(request)
         html = self.environment.get_template(template).render(
             request=request,
@@ -46,7 +48,7 @@ class Renderer:
             languages=LANGUAGE_NAMES,
             **context,
         )
-        response = HTMLResponse(html)
+        response = HTMLResponse(html, status_code=status_code)
         chosen = request.query_params.get("lang")
         if chosen in LANGUAGES:
             response.set_cookie("lang", chosen, max_age=365 * 86400, samesite="lax")

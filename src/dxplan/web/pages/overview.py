@@ -22,9 +22,10 @@ def _overview(workspace: Workspace, plan: Plan) -> tuple[str, list[ScorecardLine
 
 
 @router.get("/", response_class=HTMLResponse, summary="Overview page", include_in_schema=False)
-def overview_page(
-    request: Request, workspace: WorkspaceDep, plan: PlanDep, renderer: RendererDep
-) -> HTMLResponse:
+def overview_page(request: Request, workspace: WorkspaceDep, renderer: RendererDep) -> HTMLResponse:
+    plan = workspace.plan()
+    if plan is None:
+        return renderer.render(request, "empty.html", {}, status_code=503)
     unit_code, lines = _overview(workspace, plan)
     organisation = workspace.organisation()
     unit = organisation[unit_code] if organisation and unit_code in organisation else None
