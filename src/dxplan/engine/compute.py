@@ -97,7 +97,7 @@ class Engine:
     def full(self, months: Sequence[int]) -> Result:
         """Every cell from the operational store."""
         self._calendar(months)
-        base = self.con.execute(dossier_measures_sql(incremental=False)).fetch_arrow_table()
+        base = self.con.execute(dossier_measures_sql(incremental=False)).to_arrow_table()
         return self._finish(base, months)
 
     def incremental(self, months: Sequence[int], stored_base: pa.Table) -> Result:
@@ -105,14 +105,14 @@ class Engine:
         self._calendar(months)
         con = self.con
         con.execute(f"CREATE OR REPLACE TEMP TABLE cells AS {TOUCHED_CELLS_SQL}")
-        fresh = con.execute(dossier_measures_sql(incremental=True)).fetch_arrow_table()
+        fresh = con.execute(dossier_measures_sql(incremental=True)).to_arrow_table()
         con.register("stored_base", stored_base)
         con.register("fresh", fresh)
         base = con.execute(
             "SELECT * FROM stored_base s WHERE NOT EXISTS (SELECT 1 FROM cells c "
             "WHERE c.unit_code = s.unit_code AND c.month = s.month) "
             "UNION ALL SELECT * FROM fresh"
-        ).fetch_arrow_table()
+        ).to_arrow_table()
         return self._finish(base, months, cells=fresh.num_rows)
 
     def rollup(self, base: pa.Table, months: Sequence[int]) -> Result:
@@ -123,7 +123,7 @@ class Engine:
     def _finish(self, base: pa.Table, months: Sequence[int], cells: int | None = None) -> Result:
         con = self.con
         con.register("base", base)
-        catalog = con.execute(CATALOG_MEASURES_SQL).fetch_arrow_table()
+        catalog = con.execute(CATALOG_MEASURES_SQL).to_arrow_table()
         con.register("catalog_base", catalog)
         dossier_cols = ", ".join(m for m in DOSSIER_MEASURES if m in self.measures)
         catalog_cols = ", ".join(m for m in CATALOG_MEASURES if m in self.measures)
@@ -153,7 +153,7 @@ class Engine:
             HAVING value IS NOT NULL
             ORDER BY 1, 2, 3
             """
-        ).fetch_arrow_table()
+        ).to_arrow_table()
         return Result(values, base, tuple(months), base.num_rows if cells is None else cells)
 
 

@@ -79,17 +79,35 @@ def _rows(start: int, count: int) -> pa.Array:
     return pa.array(range(start, start + count), pa.int64())
 
 
+def _check_utf8(path: Path, label: str) -> None:
+    """Refuse a file that is not UTF-8 anywhere, ignored columns included (a wrong export)."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    offset = 0
+    with path.open("rb") as raw:
+        while chunk := raw.read(8 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as error:
+                raise UnusableInput(
+                    label,
+                    f"the file is not UTF-8 text (byte {offset + error.start + 1}); "
+                    "save it as CSV UTF-8",
+                ) from None
+            offset += len(chunk)
+
+
 @reader(".csv")
 def read_csv(path: Path, label: str, columns: list[str]) -> Iterator[Batch]:
+    _check_utf8(path, label)
     with path.open("rb") as raw:
         head = raw.readline()
-    try:
-        header = next(csv.reader([head.decode("utf-8-sig")]))
-    except UnicodeDecodeError:
-        raise UnusableInput(label, "the file is not UTF-8 text (save it as CSV UTF-8)") from None
+    header = next(csv.reader([head.decode("utf-8-sig")]))
     names = [h.strip() for h in header]
-    if len(set(names)) != len(names):
-        raise UnusableInput(label, "the header names a column twice")
+    twice = sorted({n for n in names if n in columns and names.count(n) > 1})
+    if twice:
+        raise UnusableInput(label, f"the header names {', '.join(twice)} twice")
+    # other repeated names (a data row read as a header) get unique stand-ins
+    names = [n if names.index(n) == i else f"{n}\u0000{i}" for i, n in enumerate(names)]
     bad: list[RowError] = []
 
     def invalid(row: pa_csv.InvalidRow) -> str:
@@ -133,16 +151,9 @@ def read_csv(path: Path, label: str, columns: list[str]) -> Iterator[Batch]:
         if "UTF8" in message or "utf8" in message.lower():
             message = "the file is not UTF-8 text (save it as CSV UTF-8)"
         raise UnusableInput(label, message) from None
-    if bad:
-        yield (
-            pa.table(
-                {
-                    **{n: pa.array([], pa.string()) for n in columns if n in names},
-                    ROW: pa.array([], pa.int64()),
-                }
-            ),
-            list(bad),
-        )
+    if bad or position == 2:  # malformed rows at the end, or a header without rows
+        empty = {n: pa.array([], pa.string()) for n in names if n in columns}
+        yield pa.table({**empty, ROW: pa.array([], pa.int64())}), list(bad)
 
 
 @reader(".parquet")

@@ -17,8 +17,10 @@ from dxplan.ingest.errors import ErrorReport, row_error
 from dxplan.ingest.feeds import Column, ColumnType, Feed
 from dxplan.ingest.readers import ROW
 
+# ISO 8601 with a time of day; an offset, if any, within the world's (±14:00)
 TIMESTAMP_PATTERN = (
-    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?$"
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?"
+    r"(Z|[+-](0\d|1[0-4])(:?[0-5]\d)?)?$"
 )
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}([T ]00:00(:00)?)?$"
 TRUE = ("true", "1", "yes", "có")
