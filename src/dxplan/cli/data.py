@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
 from enum import IntEnum
 from pathlib import Path
 from typing import Annotated
@@ -66,12 +67,12 @@ def _summary(result: ImportResult, errors_file: Path | None) -> None:
         if hidden > 0 and errors_file is None:
             typer.echo(f"  ... and {hidden} more: use --errors FILE for the full report", err=True)
     if errors_file is not None:
-        report.write_csv(errors_file)
         typer.echo(f"error report: {errors_file}", err=True)
 
 
 def _run(ctx: typer.Context, feed: str, files: list[Path], errors_file: Path | None) -> None:
     with (
+        ExitStack() as stack,
         open_workspace(ctx) as workspace,
         Progress(
             TextColumn("[progress.description]{task.description}"),
@@ -84,8 +85,17 @@ def _run(ctx: typer.Context, feed: str, files: list[Path], errors_file: Path | N
         ) as bar,
     ):
         task = bar.add_task(f"importing {feed}", total=None)
+        sink = None
+        if errors_file is not None:
+            sink = stack.enter_context(errors_file.open("w", encoding="utf-8", newline=""))
         try:
-            result = import_files(workspace, feed, files, progress=lambda n: bar.advance(task, n))
+            result = import_files(
+                workspace,
+                feed,
+                files,
+                progress=lambda n: bar.advance(task, n),
+                report=ErrorReport(sink),
+            )
         except UnusableInput as error:
             fail(f"{error.file}: {error.message}; nothing was stored", ExitCode.BAD_INPUT)
         except NotInitialised as error:

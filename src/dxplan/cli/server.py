@@ -9,6 +9,7 @@ import typer
 
 from dxplan.cli.common import ExitCode, fail, open_workspace, settings
 from dxplan.cli.setup import initialise
+from dxplan.demo.load import DEFAULT_DOSSIERS_PER_YEAR, has_data, load_demo
 
 HostOption = Annotated[
     str, typer.Option("--host", help="Address to listen on; 0.0.0.0 for the whole network.")
@@ -50,14 +51,35 @@ def serve(ctx: typer.Context, host: HostOption = "127.0.0.1", port: PortOption =
     _run(ctx, host, port)
 
 
-def demo(ctx: typer.Context, host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
-    """Set up the embedded store with the shipped plan and units, then serve the dashboard.
+def demo(
+    ctx: typer.Context,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+    dossiers_per_year: Annotated[
+        int,
+        typer.Option("--dossiers-per-year", min=1000, help="Size of the demo data (2 years)."),
+    ] = DEFAULT_DOSSIERS_PER_YEAR,
+) -> None:
+    """Set up the store with the plan, the units and realistic demo data, then serve.
 
     This is the first command to try: it needs nothing but the data folder
-    (--data-dir, default ./dxplan-data) and opens the city's dashboard on
-    http://127.0.0.1:8000/ .
+    (--data-dir, default ./dxplan-data). On the first run it generates two years of
+    demo dossiers (2024-2025, about 2.5 million a year, with a procedure catalog) and
+    imports them like any feed, which takes about a minute; later runs reuse them.
+    Then it opens the city's dashboard on http://127.0.0.1:8000/ .
     """
     report = initialise(ctx)
     typer.echo(f"plan {report.plan_code} v{report.plan_version} and the units are loaded")
+    with open_workspace(ctx) as workspace:
+        if has_data(workspace):
+            typer.echo("demo data: already loaded")
+        else:
+            typer.echo(f"demo data: generating and importing {2 * dossiers_per_year:,} dossiers")
+            loaded = load_demo(workspace, dossiers_per_year=dossiers_per_year)
+            typer.echo(
+                f"demo data: {loaded.procedures.rows:,} procedures and "
+                f"{loaded.dossiers.stored:,} dossiers stored, "
+                f"{loaded.dossiers.values_written:,} figures computed"
+            )
     typer.echo("sign-in: none needed yet, the dashboard is open to readers on this machine")
     _run(ctx, host, port)

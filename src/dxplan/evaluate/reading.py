@@ -58,9 +58,12 @@ def latest_reading(
 ) -> Reading | None:
     """The reading of `unit` whose period ends last; on a tie, the longest period wins.
 
-    So at the end of a year the yearly figure is shown rather than December's.
+    So at the end of a year the yearly figure is shown rather than December's. A
+    reading without a value (0/0) is passed over while one with a value exists.
     """
     mine = [r for r in readings(indicator, values) if r.unit == unit]
     if not mine:
         return None
+    valued = [r for r in mine if r.value is not None]
+    mine = valued or mine
     return max(mine, key=lambda r: (r.period.end, r.period.kind.months))

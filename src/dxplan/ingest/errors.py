@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Final
+from dataclasses import dataclass
+from typing import Final, TextIO
 
 
 @dataclass(frozen=True)
@@ -133,27 +132,34 @@ class UnusableInput(Exception):
 
 @dataclass
 class ErrorReport:
-    """Row errors and warnings of one import; keeps the first `keep` for display and CSV."""
+    """Row errors and warnings of one import.
 
-    keep: int = 1_000_000
-    errors: list[RowError] = field(default_factory=list)
-    counts: Counter[str] = field(default_factory=Counter)
-    rejected_rows: int = 0
+    Every error goes to `sink` (the full CSV report, written as the import runs) when
+    one is given; only the first `keep` stay in memory, for the terminal summary. A
+    file with ten million bad rows never holds ten million messages.
+    """
+
+    HEADER = ("file", "row", "column", "code", "severity", "message")
+
+    def __init__(self, sink: TextIO | None = None, keep: int = 1000) -> None:
+        self.keep = keep
+        self.errors: list[RowError] = []
+        self.counts: Counter[str] = Counter()
+        self.rejected_rows = 0
+        self._writer = csv.writer(sink, lineterminator="\n") if sink is not None else None
+        if self._writer is not None:
+            self._writer.writerow(self.HEADER)
 
     def add(self, error: RowError) -> None:
         self.counts[error.code] += 1
         if len(self.errors) < self.keep:
             self.errors.append(error)
+        if self._writer is not None:
+            severity = "warning" if error.warning else "error"
+            self._writer.writerow(
+                [error.file, error.row, error.column, error.code, severity, error.message]
+            )
 
     @property
     def warnings(self) -> int:
         return sum(n for code, n in self.counts.items() if CATALOGUE[code].warning)
-
-    def write_csv(self, path: Path) -> None:
-        """The full report: file,row,column,code,severity,message."""
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(["file", "row", "column", "code", "severity", "message"])
-            for e in self.errors:
-                severity = "warning" if e.warning else "error"
-                writer.writerow([e.file, e.row, e.column, e.code, severity, e.message])

@@ -34,6 +34,7 @@ from dxplan.store import values as value_store
 from dxplan.workspace import Workspace
 
 Progress = Callable[[int], None]  # told how many rows were just read
+MEMORY_LIMIT = "1GB"
 
 __all__ = [
     "ComputeResult",
@@ -77,12 +78,17 @@ class _Context:
     scratch: Path
 
 
+def operational_store(workspace: Workspace) -> OperationalStore:
+    """The operational store of a workspace (in its data folder)."""
+    return OperationalStore(workspace.settings.data_dir / "operational")
+
+
 def _context(workspace: Workspace) -> _Context:
     plan, organisation = workspace.plan(), workspace.organisation()
     if plan is None or organisation is None:
         raise NotInitialised("the store holds no plan yet: run `dxplan init` first")
-    data = workspace.settings.data_dir
-    return _Context(plan, organisation, OperationalStore(data / "operational"), data / "tmp")
+    scratch = workspace.settings.data_dir / "tmp"
+    return _Context(plan, organisation, operational_store(workspace), scratch)
 
 
 @contextmanager
@@ -91,6 +97,9 @@ def _scratch_connection(context: _Context) -> Iterator[duckdb.DuckDBPyConnection
     context.scratch.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=context.scratch) as folder:
         con = duckdb.connect(str(Path(folder) / "staging.duckdb"))
+        # bounded memory: past this DuckDB spills to the scratch folder
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        con.execute(f"SET temp_directory = '{Path(folder) / 'spill'}'")
         try:
             yield con
         finally:
@@ -104,12 +113,16 @@ def import_files(
     *,
     progress: Progress | None = None,
     actor: str = "import",
+    report: ErrorReport | None = None,
 ) -> ImportResult:
-    """Validate `paths`, store their good rows and recompute; UnusableInput for a bad file."""
+    """Validate `paths`, store their good rows and recompute; UnusableInput for a bad file.
+
+    Row errors go to `report` (give one with a sink for the full CSV report).
+    """
     context = _context(workspace)
     feed = FEEDS[feed_name]
     root = str(context.store.root)
-    result = ImportResult(feed=feed.name, files=len(paths))
+    result = ImportResult(feed=feed.name, files=len(paths), report=report or ErrorReport())
     with _scratch_connection(context) as con:
         register_catalog(con, context.store.snapshots.current(), root)
         procedures = None
