@@ -142,6 +142,7 @@ def import_files(
                 if progress:
                     progress(batch.num_rows + len(errors))
         with context.store.snapshots.writer() as writer:
+            _resync(con, writer, context, workspace, actor)
             if feed.name == "dossiers":
                 manifest, change = merge(con, writer, root)
                 result.stored = change.changed
@@ -153,9 +154,10 @@ def import_files(
             manifest, computed, incremental = _recompute(
                 con, writer, manifest, context, incremental=feed.name == "dossiers"
             )
-            writer.commit(manifest)
-    result.cells, result.incremental = computed.cells, incremental
-    result.values_written = _record(workspace, computed, actor, full=not incremental)
+            final = writer.commit(manifest)
+            result.cells, result.incremental = computed.cells, incremental
+            result.values_written = _record(workspace, computed, actor, full=not incremental)
+            context.store.snapshots.mark_synced(final.version)
     return result
 
 
@@ -166,9 +168,30 @@ def compute(workspace: Workspace, *, full: bool = False, actor: str = "compute")
         manifest, computed, incremental = _recompute(
             con, writer, writer.base, context, incremental=False, full=full
         )
-        writer.commit(manifest)
-    written = _record(workspace, computed, actor, full=not incremental)
+        final = writer.commit(manifest)
+        written = _record(workspace, computed, actor, full=True)
+        context.store.snapshots.mark_synced(final.version)
     return ComputeResult(written, computed.cells, incremental)
+
+
+def _resync(
+    con: duckdb.DuckDBPyConnection,
+    writer: Writer,
+    context: _Context,
+    workspace: Workspace,
+    actor: str,
+) -> None:
+    """Bring the value store level with the current snapshot if an earlier run died between.
+
+    A snapshot is committed before its figures are recorded; a process killed in that
+    gap leaves figures of the previous snapshot, which the next writer puts right.
+    """
+    current = writer.base
+    if current.version == 0 or context.store.snapshots.synced() == current.version:
+        return
+    _, computed, _ = _recompute(con, writer, current, context, incremental=False)
+    _record(workspace, computed, actor, full=True)
+    context.store.snapshots.mark_synced(current.version)
 
 
 def _today() -> Period:

@@ -89,6 +89,17 @@ class Snapshots:
     def path(self, relative: str) -> Path:
         return self.root / relative
 
+    def synced(self) -> int:
+        """The snapshot version whose figures are in the value store (0: none yet)."""
+        try:
+            return int((self.root / "SYNCED").read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return 0
+
+    def mark_synced(self, version: int) -> None:
+        """Record that the value store now holds the figures of snapshot `version`."""
+        _write_atomically(self.root / "SYNCED", f"{version}\n")
+
     @contextmanager
     def writer(self) -> Iterator[Writer]:
         """The single writer: holds the lock, gives a folder for new files, commits or not."""
