@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from dxplan.domain.plan import Plan
+from dxplan.store import tokens as token_store
+from dxplan.store.tokens import Scope, Token
 from dxplan.web.rendering import Renderer
 from dxplan.workspace import Workspace
 
@@ -38,3 +42,30 @@ def get_renderer(request: Request) -> Renderer:
 
 
 RendererDep = Annotated[Renderer, Depends(get_renderer)]
+
+
+def require_scope(scope: Scope) -> Callable[..., Token]:
+    """A dependency: the request's bearer token, which must be active and carry `scope`.
+
+    No token, an unknown or revoked one: 401. A valid token without the scope: 403.
+    """
+
+    def check(
+        workspace: WorkspaceDep,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Token:
+        challenge = {"WWW-Authenticate": "Bearer"}
+        if credentials is None:
+            raise HTTPException(401, "A bearer token is required.", headers=challenge)
+        with workspace.engine.begin() as conn:
+            token = token_store.verify(conn, credentials.credentials)
+        if token is None:
+            raise HTTPException(401, "The token is unknown or revoked.", headers=challenge)
+        if scope not in token.scopes:
+            raise HTTPException(403, f"The token {token.name!r} lacks the scope {scope}.")
+        return token
+
+    return check
+
+
+_bearer = HTTPBearer(auto_error=False, description="A token from `dxplan tokens create`.")

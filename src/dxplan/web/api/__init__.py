@@ -1,5 +1,5 @@
 """JSON API: one router per resource."""
 
-from dxplan.web.api import health, plan, units
+from dxplan.web.api import feeds, health, plan, units
 
-ROUTERS = (health.router, plan.router, units.router)
+ROUTERS = (health.router, plan.router, units.router, feeds.router)

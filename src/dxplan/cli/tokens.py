@@ -1,0 +1,80 @@
+"""`dxplan tokens ...`: API tokens for source systems."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dxplan.cli.common import ExitCode, fail, open_workspace
+from dxplan.store import tokens as token_store
+from dxplan.store.tokens import Scope, TokenError
+
+app = typer.Typer(
+    help="API tokens that let a source system (the one-stop system...) send data.",
+    no_args_is_help=True,
+)
+
+
+@app.command("create")
+def create(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option("--name", help="Who uses it, e.g. one-stop.")],
+    scope: Annotated[
+        list[Scope], typer.Option("--scope", help="What it may do; repeat for several.")
+    ],
+) -> None:
+    """Create a token and print it once: store it in the source system, dxplan keeps a hash.
+
+    Requests send it as `Authorization: Bearer <token>`. Scopes: dossiers:write
+    (POST /api/dossiers), procedures:write (POST /api/procedures).
+    """
+    with open_workspace(ctx) as workspace:
+        if not workspace.initialised:
+            fail("the store is empty: run `dxplan init` first", ExitCode.FAILED)
+        try:
+            with workspace.engine.begin() as conn:
+                secret, token = token_store.create(conn, name, scope, actor="cli")
+        except TokenError as error:
+            fail(str(error))
+    typer.echo(secret)
+    typer.echo(
+        f"token {token.name!r} ({', '.join(token.scopes)}) created; it is shown only now.",
+        err=True,
+    )
+
+
+@app.command("list")
+def list_tokens(ctx: typer.Context) -> None:
+    """List tokens (never their secrets): name, start, scopes, created, last used, state."""
+    with open_workspace(ctx) as workspace, workspace.engine.connect() as conn:
+        found = token_store.list_all(conn) if workspace.initialised else []
+    table = Table(title=f"{len(found)} tokens")
+    for column in ("name", "starts with", "scopes", "created", "last used", "state"):
+        table.add_column(column)
+    for t in found:
+        table.add_row(
+            t.name,
+            t.prefix + "…",
+            ", ".join(t.scopes),
+            t.created_at.strftime("%Y-%m-%d %H:%M"),
+            t.last_used_at.strftime("%Y-%m-%d %H:%M") if t.last_used_at else "",
+            "active" if t.active else f"revoked {t.revoked_at:%Y-%m-%d}",
+        )
+    Console().print(table)
+
+
+@app.command("revoke")
+def revoke(
+    ctx: typer.Context, name: Annotated[str, typer.Argument(help="The token's name.")]
+) -> None:
+    """Revoke a token at once: requests with it are refused (401) from now on."""
+    with open_workspace(ctx) as workspace:
+        try:
+            with workspace.engine.begin() as conn:
+                count = token_store.revoke(conn, name, actor="cli")
+        except TokenError as error:
+            fail(str(error))
+    typer.echo(f"revoked {count} token{'s' if count > 1 else ''} named {name!r}")

@@ -1,0 +1,134 @@
+"""API tokens: shown once at creation, stored as a SHA-256 hash, revocable.
+
+A token is 32 random bytes (URL-safe text after the `dxp_` prefix): far too much
+entropy to guess, so a fast hash is the right tool (a slow password hash protects
+low-entropy secrets; here it would only slow every request).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy import Connection, insert, select, update
+
+from dxplan.store import audit
+from dxplan.store.tables import api_tokens
+
+PREFIX = "dxp_"
+
+
+class Scope(StrEnum):
+    """What a token may do."""
+
+    DOSSIERS_WRITE = "dossiers:write"
+    PROCEDURES_WRITE = "procedures:write"
+
+
+@dataclass(frozen=True)
+class Token:
+    id: int
+    name: str
+    prefix: str
+    scopes: tuple[Scope, ...]
+    created_at: datetime
+    created_by: str
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+class TokenError(ValueError):
+    """A token that cannot be created or revoked as asked (the message says why)."""
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _from_row(row: object) -> Token:
+    m = row._mapping  # type: ignore[attr-defined]
+    return Token(
+        id=m["id"],
+        name=m["name"],
+        prefix=m["prefix"],
+        scopes=tuple(Scope(s) for s in m["scopes"]),
+        created_at=m["created_at"],
+        created_by=m["created_by"],
+        revoked_at=m["revoked_at"],
+        last_used_at=m["last_used_at"],
+    )
+
+
+def create(conn: Connection, name: str, scopes: list[Scope], actor: str) -> tuple[str, Token]:
+    """A new token: (the secret, shown this once; its record). Names of live tokens are unique."""
+    if not scopes:
+        raise TokenError("a token needs at least one --scope")
+    if any(t.name == name and t.active for t in list_all(conn)):
+        raise TokenError(f"an active token is already named {name!r}: revoke it first")
+    secret = PREFIX + secrets.token_urlsafe(32)
+    now = datetime.now(UTC)
+    values = {
+        "name": name,
+        "token_hash": _hash(secret),
+        "prefix": secret[: len(PREFIX) + 4],
+        "scopes": sorted(s.value for s in set(scopes)),
+        "created_at": now,
+        "created_by": actor,
+    }
+    inserted = conn.execute(insert(api_tokens).values(**values)).inserted_primary_key
+    assert inserted is not None
+    audit.append(
+        conn,
+        actor=actor,
+        action="token.create",
+        entity="token",
+        key=name,
+        after={"prefix": values["prefix"], "scopes": values["scopes"]},
+    )
+    row = conn.execute(select(api_tokens).where(api_tokens.c.id == inserted[0])).one()
+    return secret, _from_row(row)
+
+
+def verify(conn: Connection, secret: str) -> Token | None:
+    """The active token whose secret this is, or None (unknown, malformed or revoked)."""
+    if not secret.startswith(PREFIX):
+        return None
+    row = conn.execute(select(api_tokens).where(api_tokens.c.token_hash == _hash(secret))).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    conn.execute(
+        update(api_tokens).where(api_tokens.c.id == row.id).values(last_used_at=datetime.now(UTC))
+    )
+    return _from_row(row)
+
+
+def revoke(conn: Connection, name: str, actor: str) -> int:
+    """Revoke every active token named `name`; return how many."""
+    live = [t for t in list_all(conn) if t.name == name and t.active]
+    if not live:
+        raise TokenError(f"no active token is named {name!r}")
+    now = datetime.now(UTC)
+    conn.execute(
+        update(api_tokens).where(api_tokens.c.id.in_([t.id for t in live])).values(revoked_at=now)
+    )
+    audit.append(
+        conn,
+        actor=actor,
+        action="token.revoke",
+        entity="token",
+        key=name,
+        before={"active": True},
+        after={"active": False},
+    )
+    return len(live)
+
+
+def list_all(conn: Connection) -> list[Token]:
+    return [_from_row(r) for r in conn.execute(select(api_tokens).order_by(api_tokens.c.id))]
