@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     secret_key: SecretStr = Field(
         default=SecretStr(DEVELOPMENT_SECRET), description="Signs session cookies."
     )
+    engine: Literal["duckdb", "spark"] = Field(
+        default="duckdb",
+        description="Engine of a full recompute (`dxplan compute --full`); see docs/spark.md.",
+    )
+    spark_master: str = Field(
+        default="local[2]", description="Spark master URL when the engine is spark."
+    )
     language: Literal["vi", "en", "bn"] = Field(
         default="vi", description="Default language of pages."
     )

@@ -28,6 +28,7 @@ from dxplan.engine.definitions import (
     TOUCHED_CELLS_SQL,
     dossier_measures_sql,
 )
+from dxplan.engine.engines import DOSSIER_SCHEMA, as_measure_table
 
 ENGINE_MEASURES = (*DOSSIER_MEASURES, *CATALOG_MEASURES)
 
@@ -94,10 +95,11 @@ class Engine:
         self.con.register("period_months", period_months_table(months))
 
     # -- computing ----------------------------------------------------------------------
-    def full(self, months: Sequence[int]) -> Result:
-        """Every cell from the operational store."""
+    def full(self, months: Sequence[int], base: pa.Table | None = None) -> Result:
+        """Every cell from the operational store (or from `base`, computed by another engine)."""
         self._calendar(months)
-        base = self.con.execute(dossier_measures_sql(incremental=False)).to_arrow_table()
+        if base is None:
+            base = self.con.execute(dossier_measures_sql(incremental=False)).to_arrow_table()
         return self._finish(base, months)
 
     def incremental(self, months: Sequence[int], stored_base: pa.Table) -> Result:
@@ -122,6 +124,8 @@ class Engine:
 
     def _finish(self, base: pa.Table, months: Sequence[int], cells: int | None = None) -> Result:
         con = self.con
+        # one type on every engine and in every stored base: int64 counts
+        base = as_measure_table(base, DOSSIER_SCHEMA)
         con.register("base", base)
         catalog = con.execute(CATALOG_MEASURES_SQL).to_arrow_table()
         con.register("catalog_base", catalog)

@@ -16,12 +16,15 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dxplan.domain.organisation import Organisation
 from dxplan.domain.period import LOCAL_TZ, Period, PeriodKind
 from dxplan.domain.plan import Plan
+from dxplan.engine.calendar import months_table
 from dxplan.engine.compute import ENGINE_MEASURES, Engine, Result, as_values
+from dxplan.engine.engines import DEFAULT_ENGINE, open_engine
 from dxplan.ingest.errors import ErrorReport, UnusableInput
 from dxplan.ingest.feeds import FEEDS
 from dxplan.ingest.readers import read
@@ -76,6 +79,8 @@ class _Context:
     organisation: Organisation
     store: OperationalStore
     scratch: Path
+    engine: str = DEFAULT_ENGINE
+    spark_master: str = "local[2]"
 
 
 def operational_store(workspace: Workspace) -> OperationalStore:
@@ -87,8 +92,15 @@ def _context(workspace: Workspace) -> _Context:
     plan, organisation = workspace.plan(), workspace.organisation()
     if plan is None or organisation is None:
         raise NotInitialised("the store holds no plan yet: run `dxplan init` first")
-    scratch = workspace.settings.data_dir / "tmp"
-    return _Context(plan, organisation, operational_store(workspace), scratch)
+    settings = workspace.settings
+    return _Context(
+        plan,
+        organisation,
+        operational_store(workspace),
+        settings.data_dir / "tmp",
+        settings.engine,
+        settings.spark_master,
+    )
 
 
 @contextmanager
@@ -221,10 +233,31 @@ def _recompute(
         else:
             result = engine.rollup(stored, months)
     else:
-        result = engine.full(months)
+        result = engine.full(months, _base_elsewhere(context, manifest, months))
     relative, path = writer.new_file("base", "monthly")
     pq.write_table(result.base, path, compression="zstd")
     return replace(manifest, base=relative, months=months), result, reusable and incremental
+
+
+def _base_elsewhere(
+    context: _Context, manifest: Manifest, months: Sequence[int]
+) -> pa.Table | None:
+    """The monthly base from the configured engine when it is not DuckDB (Spark), or None."""
+    if context.engine == DEFAULT_ENGINE:
+        return None
+    root = context.store.root
+    dossiers = [str(root / path) for _, path in sorted(manifest.dossiers.items())]
+    catalog = [str(root / manifest.catalog.file)] if manifest.catalog else []
+    from dxplan.engine import spark  # the JVM starts only when Spark is asked for
+
+    session = spark.session(context.spark_master)
+    try:
+        with open_engine(
+            context.engine, dossiers, catalog, months_table(months), session=session
+        ) as engine:
+            return engine.dossier_measures()
+    finally:
+        spark.stop(session)
 
 
 def _record(workspace: Workspace, result: Result, actor: str, *, full: bool) -> int:
