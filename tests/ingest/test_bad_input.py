@@ -137,3 +137,21 @@ def test_unknown_procedure_is_a_warning_and_the_row_is_stored(initialised, tmp_p
     assert result.exit_code == 0
     assert "warning [unknown-procedure] procedure '9.999999' is not in the catalog" in result.output
     assert measures()[("dossiers_received", "31135", "2025-07")] == 1
+
+
+def test_dossiers_are_not_read_from_a_spreadsheet(initialised, tmp_path):
+    path = tmp_path / "dossiers.xlsx"
+    path.write_bytes(b"PK\x03\x04")
+    result = initialised("import", "dossiers", str(path))
+    assert result.exit_code == 2
+    assert "unknown file type '.xlsx': use one of .csv, .jsonl, .ndjson, .parquet" in result.output
+
+
+def test_an_empty_unit_is_one_error(initialised, dossier_file):
+    path = dossier_file(
+        "E1,1.000001,,online,2025-07-01 08:00:00,,,processing,false,false,true,true,"
+    )
+    result = initialised("import", "dossiers", path)
+    assert result.exit_code == 3
+    assert "[missing-value] unit_code is required" in result.output
+    assert "unknown-unit" not in result.output

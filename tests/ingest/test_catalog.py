@@ -110,3 +110,45 @@ def test_catalog_row_errors(with_dossiers, tmp_path):
     assert "bad.csv:4: error [not-a-choice] level: 'district' is not one of city, commune" in out
     assert "bad.csv:5: error [valid-to-before-valid-from]" in out
     assert "bad.csv:7: error [duplicate-key] procedure_code '1.000005' appears again" in out
+
+
+def test_catalog_before_dossiers_leaves_no_figures_for_other_years(
+    initialised, tmp_path, dossier_file, measures
+):
+    # the catalog alone is computed for the current year; once dossiers of 2024 arrive,
+    # the figures cover 2024 only: the earlier ones are withdrawn, not left as zeros
+    path = tmp_path / "catalog.csv"
+    path.write_text(CATALOG, encoding="utf-8")
+    assert initialised("import", "procedures", str(path)).exit_code == 0
+    assert any(p[:4] != "2024" for (_, _, p) in measures())
+    dossiers = dossier_file(
+        "X,1.000001,31135,online,2024-06-10 08:00:00,,,processing,false,false,true,true,"
+    )
+    assert initialised("import", "dossiers", dossiers).exit_code == 0
+    periods = {p for (_, _, p) in measures()}
+    assert periods and all(p.startswith("2024") for p in periods), sorted(periods)[-3:]
+
+
+def test_catalog_changes_are_counted_and_a_fully_rejected_file_changes_nothing(
+    with_dossiers, tmp_path, measures
+):
+    path = tmp_path / "catalog.csv"
+    path.write_text(CATALOG, encoding="utf-8")
+    first = with_dossiers("import", "procedures", str(path))
+    assert "catalog: 5 added, 0 removed, 0 changed" in first.stdout
+    edited = CATALOG.replace(
+        "1.000002,Cấp phép sửa chữa nhà,92-SXD,city,partial",
+        "1.000002,Cấp phép sửa chữa nhà,92-SXD,city,full",
+    )
+    edited = "\n".join(line for line in edited.splitlines() if not line.startswith("1.000005"))
+    path.write_text(edited + "\n", encoding="utf-8")
+    second = with_dossiers("import", "procedures", str(path))
+    assert "catalog: 0 added, 1 removed, 1 changed" in second.stdout
+    before = measures()
+    broken = tmp_path / "broken.csv"
+    broken.write_text(
+        CATALOG.splitlines()[0] + "\n1.000009,X,92-NOWHERE,city,full,true,false,false,,\n", "utf-8"
+    )
+    third = with_dossiers("import", "procedures", str(broken))
+    assert third.exit_code == 3
+    assert measures() == before  # the catalog was not emptied

@@ -87,3 +87,13 @@ def test_a_dossier_that_moves_month_leaves_its_old_month(initialised, dossier_fi
     assert found.get(("dossiers_received", "31135", "2025-06"), 0) == 0
     assert found[("dossiers_received", "31135", "2025-07")] == 1
     assert found[("dossiers_received", "92", "2025")] == 1
+
+
+def test_compute_without_full_rolls_up_the_stored_base(initialised, dossier_file):
+    path = dossier_file(_row("X", "processing", ""))
+    assert initialised("import", "dossiers", path).exit_code == 0
+    result = initialised("compute")
+    assert result.exit_code == 0 and "roll-up of the stored base" in result.stdout
+    assert "0 values updated" in result.stdout
+    full = initialised("compute", "--full")
+    assert "full" in full.stdout and "0 values updated" in full.stdout

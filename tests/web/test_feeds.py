@@ -126,3 +126,14 @@ def test_tokens_cli(cli):
     assert cli("tokens", "revoke", "one-stop").exit_code == 0
     assert "revoked" in cli("tokens", "list").stdout
     assert cli("tokens", "revoke", "one-stop").exit_code == 2
+
+
+def test_an_empty_array_is_400(client, writer):
+    response = client.post("/api/dossiers", json=[], headers=writer)
+    assert response.status_code == 400 and "no rows" in response.json()["detail"]
+
+
+def test_tokens_need_an_initialised_store(cli):
+    for args in (("tokens", "list"), ("tokens", "revoke", "x")):
+        result = cli(*args)
+        assert result.exit_code == 1 and "run `dxplan init` first" in result.stderr

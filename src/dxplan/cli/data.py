@@ -44,12 +44,21 @@ SHOWN_ERRORS = 20
 def _summary(result: ImportResult, errors_file: Path | None) -> None:
     report: ErrorReport = result.report
     typer.echo(
-        f"{result.feed}: {result.rows} rows read from {result.files} file(s), "
-        f"{result.rows - result.rejected} valid, {result.rejected} rejected; "
-        f"{result.stored} changed the store"
+        f"{result.feed}: {result.rows:,} rows read from {result.files} file(s), "
+        f"{result.rows - result.rejected:,} valid, {result.rejected:,} rejected; "
+        f"{result.stored:,} changed the store"
     )
+    if result.catalog_changes is not None:
+        added, removed, changed = result.catalog_changes
+        typer.echo(f"catalog: {added:,} added, {removed:,} removed, {changed:,} changed")
+        if result.rejected:
+            typer.echo(
+                "warning: rejected rows are not in the new catalog; fix them and import the "
+                "whole catalog again",
+                err=True,
+            )
     if result.values_written or result.stored:
-        how = f"incremental, {result.cells} cells" if result.incremental else "full"
+        how = f"{result.mode}, {result.cells:,} cells" if result.mode != "roll-up" else "roll-up"
         typer.echo(f"figures: {result.values_written} values updated ({how})")
     if report.counts:
         typer.echo(
@@ -57,7 +66,7 @@ def _summary(result: ImportResult, errors_file: Path | None) -> None:
             + ", ".join(f"{code} {count}" for code, count in report.counts.most_common()),
             err=True,
         )
-        for error in report.errors[:SHOWN_ERRORS]:
+        for error in sorted(report.errors, key=lambda e: (e.file, e.row))[:SHOWN_ERRORS]:
             kind = "warning" if error.warning else "error"
             typer.echo(
                 f"  {error.file}:{error.row}: {kind} [{error.code}] {error.message}",
@@ -108,10 +117,13 @@ def _run(ctx: typer.Context, feed: str, files: list[Path], errors_file: Path | N
 
 
 FileArgument = Annotated[
-    Path, typer.Argument(help="Catalog file: .csv, .parquet, .jsonl or .xlsx.")
+    Path, typer.Argument(help="Catalog file: .csv, .parquet, .jsonl or .xlsx.", metavar="FILE")
 ]
 FilesArgument = Annotated[
-    list[Path], typer.Argument(help="Dossier files: .csv, .parquet or .jsonl (several allowed).")
+    list[Path],
+    typer.Argument(
+        help="Dossier files: .csv, .parquet or .jsonl (several allowed).", metavar="FILE..."
+    ),
 ]
 
 
@@ -156,5 +168,5 @@ def compute_command(
             fail(str(error), ExitCode.FAILED)
         except StoreBusy as error:
             fail(f"{error}; try again when it has finished", ExitCode.FAILED)
-    how = "incremental roll-up" if result.incremental else f"full, {result.cells} cells"
+    how = f"full, {result.cells:,} cells" if result.mode == "full" else "roll-up of the stored base"
     typer.echo(f"figures: {result.values_written} values updated ({how})")

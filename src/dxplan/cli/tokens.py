@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -9,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dxplan.cli.common import ExitCode, fail, open_workspace
+from dxplan.domain.period import LOCAL_TZ
 from dxplan.store import tokens as token_store
 from dxplan.store.tokens import Scope, TokenError
 
@@ -23,7 +25,12 @@ def create(
     ctx: typer.Context,
     name: Annotated[str, typer.Option("--name", help="Who uses it, e.g. one-stop.")],
     scope: Annotated[
-        list[Scope], typer.Option("--scope", help="What it may do; repeat for several.")
+        list[Scope],
+        typer.Option(
+            "--scope",
+            help="What it may do: dossiers:write or procedures:write; repeat for several.",
+            metavar="SCOPE",
+        ),
     ],
 ) -> None:
     """Create a token and print it once: store it in the source system, dxplan keeps a hash.
@@ -49,21 +56,28 @@ def create(
 @app.command("list")
 def list_tokens(ctx: typer.Context) -> None:
     """List tokens (never their secrets): name, start, scopes, created, last used, state."""
-    with open_workspace(ctx) as workspace, workspace.engine.connect() as conn:
-        found = token_store.list_all(conn) if workspace.initialised else []
-    table = Table(title=f"{len(found)} tokens")
+    with open_workspace(ctx) as workspace:
+        if not workspace.initialised:
+            fail("the store is empty: run `dxplan init` first", ExitCode.FAILED)
+        with workspace.engine.connect() as conn:
+            found = token_store.list_all(conn)
+    table = Table(title=f"{len(found)} tokens (times in Asia/Ho_Chi_Minh)")
     for column in ("name", "starts with", "scopes", "created", "last used", "state"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for t in found:
         table.add_row(
             t.name,
             t.prefix + "…",
             ", ".join(t.scopes),
-            t.created_at.strftime("%Y-%m-%d %H:%M"),
-            t.last_used_at.strftime("%Y-%m-%d %H:%M") if t.last_used_at else "",
-            "active" if t.active else f"revoked {t.revoked_at:%Y-%m-%d}",
+            _local(t.created_at),
+            _local(t.last_used_at),
+            "active" if t.active else f"revoked {_local(t.revoked_at)}",
         )
     Console().print(table)
+
+
+def _local(moment: datetime | None) -> str:
+    return "" if moment is None else moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
 
 
 @app.command("revoke")
@@ -72,6 +86,8 @@ def revoke(
 ) -> None:
     """Revoke a token at once: requests with it are refused (401) from now on."""
     with open_workspace(ctx) as workspace:
+        if not workspace.initialised:
+            fail("the store is empty: run `dxplan init` first", ExitCode.FAILED)
         try:
             with workspace.engine.begin() as conn:
                 count = token_store.revoke(conn, name, actor="cli")

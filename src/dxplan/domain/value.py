@@ -10,12 +10,15 @@ from dxplan.domain.period import Period
 
 @dataclass(frozen=True, slots=True)
 class MeasureValue:
-    """A value of the value store; a later `version` of the same key replaces it."""
+    """A value of the value store; a later `version` of the same key replaces it.
+
+    `value` is None only in a value's history: the version that withdrew it.
+    """
 
     measure: str
     unit: str
     period: Period
-    value: float
+    value: float | None
     source: str
     version: int = 0
     recorded_by: str | None = None

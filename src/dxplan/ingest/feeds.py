@@ -43,6 +43,7 @@ class Feed:
     rules: tuple[RowRule, ...] = field(default=())
     unit_column: str = ""
     unique_in_file: bool = False  # a key twice in one file is an error (the catalog)
+    containers: tuple[str, ...] = (".csv", ".parquet", ".jsonl", ".ndjson")
 
     @property
     def required(self) -> list[str]:
@@ -65,6 +66,7 @@ PROCEDURES = Feed(
     key="procedure_code",
     unit_column="agency_code",
     unique_in_file=True,
+    containers=(".csv", ".parquet", ".jsonl", ".ndjson", ".xlsx"),
     columns=(
         Column("procedure_code", S, max_length=32),
         Column("name", S),

@@ -41,14 +41,20 @@ def reader(*endings: str) -> Callable[[Reader], Reader]:
     return register
 
 
-def read(path: Path, label: str, columns: list[str], required: list[str]) -> Iterator[Batch]:
+def read(
+    path: Path,
+    label: str,
+    columns: list[str],
+    required: list[str],
+    containers: tuple[str, ...] = tuple(READERS),
+) -> Iterator[Batch]:
     """Batches of `path` with the wanted `columns`; UnusableInput if it cannot be read."""
     if not path.exists():
         raise UnusableInput(label, "no such file")
     ending = "".join(path.suffixes[-1:]).lower()
-    found = READERS.get(ending)
+    found = READERS.get(ending) if ending in containers else None
     if found is None:
-        known = ", ".join(sorted(READERS))
+        known = ", ".join(sorted(containers))
         raise UnusableInput(label, f"unknown file type {ending!r}: use one of {known}")
     if path.stat().st_size == 0:
         raise UnusableInput(label, "the file is empty")
@@ -107,7 +113,7 @@ def read_csv(path: Path, label: str, columns: list[str]) -> Iterator[Batch]:
     if twice:
         raise UnusableInput(label, f"the header names {', '.join(twice)} twice")
     # other repeated names (a data row read as a header) get unique stand-ins
-    names = [n if names.index(n) == i else f"{n}\u0000{i}" for i, n in enumerate(names)]
+    names = [n if names.index(n) == i else f"{n} (column {i + 1})" for i, n in enumerate(names)]
     bad: list[RowError] = []
 
     def invalid(row: pa_csv.InvalidRow) -> str:

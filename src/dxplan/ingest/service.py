@@ -8,7 +8,9 @@ operational store, and the engine recomputes the (unit, month) cells they touche
 
 from __future__ import annotations
 
+import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -57,7 +59,7 @@ class NotInitialised(Exception):
 class ComputeResult:
     values_written: int = 0
     cells: int = 0  # (unit, month) cells computed from dossiers
-    incremental: bool = False
+    mode: str = "full"  # full | incremental (touched cells) | roll-up (stored base)
 
 
 @dataclass
@@ -66,6 +68,7 @@ class ImportResult(ComputeResult):
     files: int = 0
     rows: int = 0
     stored: int = 0  # rows that changed the store: new dossiers or newer records
+    catalog_changes: tuple[int, int, int] | None = None  # added, removed, changed
     report: ErrorReport = field(default_factory=ErrorReport)
 
     @property
@@ -107,6 +110,7 @@ def _context(workspace: Workspace) -> _Context:
 def _scratch_connection(context: _Context) -> Iterator[duckdb.DuckDBPyConnection]:
     """A DuckDB database on disk for staging: 10 million rows never sit in memory."""
     context.scratch.mkdir(parents=True, exist_ok=True)
+    _sweep(context.scratch)
     with tempfile.TemporaryDirectory(dir=context.scratch) as folder:
         con = duckdb.connect(str(Path(folder) / "staging.duckdb"))
         # bounded memory: past this DuckDB spills to the scratch folder
@@ -116,6 +120,14 @@ def _scratch_connection(context: _Context) -> Iterator[duckdb.DuckDBPyConnection
             yield con
         finally:
             con.close()
+
+
+def _sweep(scratch: Path, older_than: float = 86_400) -> None:
+    """Remove scratch folders a killed import left behind (untouched for a day)."""
+    limit = time.time() - older_than
+    for folder in scratch.iterdir():
+        if folder.is_dir() and folder.stat().st_mtime < limit:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def import_files(
@@ -145,7 +157,7 @@ def import_files(
         validator = Validator(con, feed, units, procedures)
         for index, path in enumerate(paths):
             columns = [c.name for c in feed.columns]
-            for batch, errors in read(path, str(path), columns, feed.required):
+            for batch, errors in read(path, str(path), columns, feed.required, feed.containers):
                 for error in errors:
                     result.report.add(error)
                 result.report.rejected_rows += len(errors)
@@ -159,16 +171,17 @@ def import_files(
                 manifest, change = merge(con, writer, root)
                 result.stored = change.changed
             else:
-                manifest, replaced = replace_catalog(con, writer, root)
-                result.stored = result.rows - result.rejected if replaced else 0
+                manifest, changes = replace_catalog(con, writer, root)
+                result.catalog_changes = changes
+                result.stored = sum(changes) or (0 if manifest is writer.base else 1)
             if result.stored == 0:
                 return result  # nothing new: the store and the figures stay as they are
-            manifest, computed, incremental = _recompute(
+            manifest, computed, mode = _recompute(
                 con, writer, manifest, context, incremental=feed.name == "dossiers"
             )
             final = writer.commit(manifest)
-            result.cells, result.incremental = computed.cells, incremental
-            result.values_written = _record(workspace, computed, actor, full=not incremental)
+            result.cells, result.mode = computed.cells, mode
+            result.values_written = _record(workspace, computed, actor, full=mode != "incremental")
             context.store.snapshots.mark_synced(final.version)
     return result
 
@@ -177,13 +190,13 @@ def compute(workspace: Workspace, *, full: bool = False, actor: str = "compute")
     """Recompute the figures of the current snapshot; `full` recomputes every cell."""
     context = _context(workspace)
     with _scratch_connection(context) as con, context.store.snapshots.writer() as writer:
-        manifest, computed, incremental = _recompute(
+        manifest, computed, mode = _recompute(
             con, writer, writer.base, context, incremental=False, full=full
         )
         final = writer.commit(manifest)
         written = _record(workspace, computed, actor, full=True)
         context.store.snapshots.mark_synced(final.version)
-    return ComputeResult(written, computed.cells, incremental)
+    return ComputeResult(written, computed.cells, mode)
 
 
 def _resync(
@@ -218,7 +231,7 @@ def _recompute(
     *,
     incremental: bool,
     full: bool = False,
-) -> tuple[Manifest, Result, bool]:
+) -> tuple[Manifest, Result, str]:
     """Compute on `manifest`: only touched cells when the stored base and grid still fit."""
     root = str(context.store.root)
     register_dossiers(con, manifest, root)
@@ -236,7 +249,8 @@ def _recompute(
         result = engine.full(months, _base_elsewhere(context, manifest, months))
     relative, path = writer.new_file("base", "monthly")
     pq.write_table(result.base, path, compression="zstd")
-    return replace(manifest, base=relative, months=months), result, reusable and incremental
+    mode = ("incremental" if incremental else "roll-up") if reusable else "full"
+    return replace(manifest, base=relative, months=months), result, mode
 
 
 def _base_elsewhere(
@@ -261,17 +275,19 @@ def _base_elsewhere(
 
 
 def _record(workspace: Workspace, result: Result, actor: str, *, full: bool) -> int:
-    """Store the computed values; after a full compute, a value no longer found becomes 0.
+    """Store the computed values; after a full compute, a figure no longer found is withdrawn.
 
-    (An incremental compute returns its touched cells with zeros already.)
+    (An incremental compute returns its touched cells, with zeros, itself.)
     """
     values = as_values(result.values)
     with workspace.engine.begin() as conn:
+        written = value_store.record(conn, values, actor=actor)
         if full:
             fresh = {v.key for v in values}
-            values.extend(
-                replace(v, value=0.0, source="engine")
+            stale = [
+                v.key
                 for v in value_store.latest(conn, measures=ENGINE_MEASURES)
-                if v.key not in fresh and v.value != 0
-            )
-        return value_store.record(conn, values, actor=actor)
+                if v.key not in fresh and v.source == "engine"
+            ]
+            written += value_store.retract(conn, stale, actor=actor, source="engine")
+        return written

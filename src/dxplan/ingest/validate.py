@@ -100,7 +100,9 @@ def _checks(feed: Feed, known_unit: str) -> list[tuple[str, str, str]]:
             checks.append(
                 (_UNREADABLE[column.type], column.name, f"{t} IS NOT NULL AND {p} IS NULL")
             )
-    checks.append(("unknown-unit", feed.unit_column, f"NOT {known_unit}"))
+    checks.append(
+        ("unknown-unit", feed.unit_column, f"t_{feed.unit_column} IS NOT NULL AND NOT {known_unit}")
+    )
     checks.extend((rule.code, rule.column, rule.condition) for rule in feed.rules)
     return checks
 

@@ -41,18 +41,30 @@ def register_catalog(con: duckdb.DuckDBPyConnection, manifest: Manifest, root: s
 
 def replace_catalog(
     con: duckdb.DuckDBPyConnection, writer: Writer, root: str
-) -> tuple[Manifest, bool]:
-    """Make `staging` the new catalog unless it equals the latest one; (manifest, changed)."""
+) -> tuple[Manifest, tuple[int, int, int]]:
+    """Make `staging` the new catalog unless it equals the latest one.
+
+    Returns the manifest and (added, removed, changed) procedures against the latest
+    catalog; all zero means nothing was written.
+    """
     base = writer.base
     register_catalog(con, base, root)
-    differs = con.execute(
-        f"""SELECT (SELECT count(*) FROM (SELECT {COLUMNS} FROM staging
-                    EXCEPT SELECT {COLUMNS} FROM procedures))
-                 + (SELECT count(*) FROM (SELECT {COLUMNS} FROM procedures
-                    EXCEPT SELECT {COLUMNS} FROM staging))"""
+    valid = con.execute("SELECT count(*) FROM staging").fetchone()
+    if not valid or valid[0] == 0:
+        return base, (0, 0, 0)  # a file whose every row was rejected never empties the catalog
+    row = con.execute(
+        f"""SELECT
+            (SELECT count(*) FROM staging WHERE procedure_code NOT IN
+                (SELECT procedure_code FROM procedures)),
+            (SELECT count(*) FROM procedures WHERE procedure_code NOT IN
+                (SELECT procedure_code FROM staging)),
+            (SELECT count(*) FROM (SELECT {COLUMNS} FROM staging
+                 WHERE procedure_code IN (SELECT procedure_code FROM procedures)
+                 EXCEPT SELECT {COLUMNS} FROM procedures))"""
     ).fetchone()
-    if base.catalog is not None and differs is not None and differs[0] == 0:
-        return base, False
+    changes = (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
+    if base.catalog is not None and changes == (0, 0, 0):
+        return base, changes
     relative, path = writer.new_file("catalog", "procedures")
     con.execute(
         f"COPY (SELECT {COLUMNS} FROM staging ORDER BY procedure_code) TO {sql_path(path)} "
@@ -65,4 +77,4 @@ def replace_catalog(
         imported_at=datetime.now(UTC).isoformat(),
         procedures=int(count[0]) if count else 0,
     )
-    return replace(base, catalogs=(*base.catalogs, version)), True
+    return replace(base, catalogs=(*base.catalogs, version)), changes

@@ -2,7 +2,8 @@
 
 Values are versioned: recording a different number for the same (measure, unit,
 period) adds version n+1 and keeps the earlier ones; recording the same number again
-changes nothing.
+changes nothing. A version without a number withdraws the figure (`retract`): it no
+longer counts, and its history stays.
 """
 
 from __future__ import annotations
@@ -63,7 +64,36 @@ def latest(
             measure_values.c.version == newest.c.version,
         ),
     )
-    return [_from_row(row) for row in conn.execute(query)]
+    return [_from_row(row) for row in conn.execute(query) if row.value is not None]
+
+
+def retract(
+    conn: Connection, keys: Iterable[tuple[str, str, Period]], *, actor: str, source: str
+) -> int:
+    """Withdraw the current figure of each key (a new, empty version); return how many."""
+    wanted = list(keys)
+    if not wanted:
+        return 0
+    stub = [MeasureValue(m, u, p, 0.0, source) for m, u, p in wanted]
+    current = _current(conn, stub)
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "measure_code": m,
+            "unit_code": u,
+            "period": str(p),
+            "value": None,
+            "source": source,
+            "version": current[(m, u, str(p))][0] + 1,
+            "recorded_by": actor,
+            "recorded_at": now,
+        }
+        for m, u, p in wanted
+        if current.get((m, u, str(p)), (0, None))[1] is not None
+    ]
+    if rows:
+        conn.execute(insert(measure_values), rows)
+    return len(rows)
 
 
 def history(conn: Connection, measure: str, unit: str, period: Period) -> list[MeasureValue]:

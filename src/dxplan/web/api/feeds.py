@@ -72,6 +72,8 @@ async def _as_json_lines(request: Request, folder: Path) -> Path:
         with path.open("w", encoding="utf-8") as handle:
             for row in rows:
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    if count == 0:
+        raise HTTPException(400, "The body holds no rows.")
     if count > MAX_ROWS:
         raise HTTPException(413, f"{count} rows: send at most {MAX_ROWS} per request.")
     return path
