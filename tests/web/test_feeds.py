@@ -137,3 +137,11 @@ def test_tokens_need_an_initialised_store(cli):
     for args in (("tokens", "list"), ("tokens", "revoke", "x")):
         result = cli(*args)
         assert result.exit_code == 1 and "run `dxplan init` first" in result.stderr
+
+
+def test_the_openapi_description_documents_the_body_and_the_errors(client):
+    operation = client.get("/openapi.json").json()["paths"]["/api/dossiers"]["post"]
+    body = operation["requestBody"]["content"]
+    assert body["application/json"]["schema"]["type"] == "array"
+    assert "application/x-ndjson" in body
+    assert {"200", "400", "401", "403", "413", "503"} <= set(operation["responses"])

@@ -79,6 +79,53 @@ async def _as_json_lines(request: Request, folder: Path) -> Path:
     return path
 
 
+def _body(example: dict[str, Any]) -> dict[str, Any]:
+    """OpenAPI text for a body read by hand (so /docs can send one)."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"type": "array", "items": {"type": "object"}, "maxItems": MAX_ROWS},
+                    "example": [example],
+                },
+                "application/x-ndjson": {"schema": {"type": "string"}},
+            },
+        }
+    }
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "The body is not a JSON array, not JSON, or holds no rows."},
+    401: {"description": "No token, or an unknown or revoked one."},
+    403: {"description": "The token lacks the scope."},
+    413: {"description": f"More than {MAX_ROWS} rows, or a body over {MAX_BYTES >> 20} MB."},
+    503: {"description": "Another import is running: retry after a few seconds."},
+}
+_DOSSIER = {
+    "dossier_id": "H13.92-250701-0001",
+    "procedure_code": "1.004227",
+    "unit_code": "31135",
+    "channel": "online",
+    "received_at": "2025-07-01T08:15:00+07:00",
+    "status": "processing",
+    "fee_required": False,
+    "paid_online": False,
+    "input_digitized": True,
+    "result_digitized": False,
+}
+_PROCEDURE = {
+    "procedure_code": "1.004227",
+    "name": "Cấp giấy phép xây dựng",
+    "agency_code": "92-SXD",
+    "level": "city",
+    "online_level": "full",
+    "on_national_portal": True,
+    "has_fee": True,
+    "online_payment": True,
+}
+
+
 def _result(result: ImportResult) -> FeedResult:
     return FeedResult(
         rows=result.rows,
@@ -125,7 +172,13 @@ async def _receive(
     return _result(result)
 
 
-@router.post("/dossiers", response_model=FeedResult, summary="Send dossier records")
+@router.post(
+    "/dossiers",
+    response_model=FeedResult,
+    summary="Send dossier records",
+    responses=_ERRORS,
+    openapi_extra=_body(_DOSSIER),
+)
 async def post_dossiers(
     request: Request,
     workspace: WorkspaceDep,
@@ -140,7 +193,13 @@ async def post_dossiers(
     return await _receive(request, workspace, "dossiers", token)
 
 
-@router.post("/procedures", response_model=FeedResult, summary="Send the procedure catalog")
+@router.post(
+    "/procedures",
+    response_model=FeedResult,
+    summary="Send the procedure catalog",
+    responses=_ERRORS,
+    openapi_extra=_body(_PROCEDURE),
+)
 async def post_procedures(
     request: Request,
     workspace: WorkspaceDep,
