@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA_DIR ?= dxplan-data
 
-.PHONY: install demo test lint check clean
+.PHONY: install demo test lint check bench clean
 
 # The virtual environment is rebuilt when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -29,6 +29,11 @@ lint: install
 	$(BIN)/mypy
 
 check: lint test
+
+# Engine and import benchmark (1M and 10M dossiers; ratios to baselines of the same run).
+bench: install
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	$(BIN)/python bench/engine.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
