@@ -162,14 +162,16 @@ class Engine:
 
 
 def as_values(table: pa.Table, source: str = "engine") -> list[MeasureValue]:
-    """Rows of a result as MeasureValues for the value store."""
+    """Rows of a result as MeasureValues for the value store (each period parsed once)."""
+    columns = table.to_pydict()
+    periods = {text: Period.parse(text) for text in set(columns["period"])}
     return [
-        MeasureValue(
-            row["measure"],
-            row["unit_code"],
-            Period.parse(row["period"]),
-            float(row["value"]),
-            source,
+        MeasureValue(measure, unit, periods[period], float(value), source)
+        for measure, unit, period, value in zip(
+            columns["measure"],
+            columns["unit_code"],
+            columns["period"],
+            columns["value"],
+            strict=True,
         )
-        for row in table.to_pylist()
     ]

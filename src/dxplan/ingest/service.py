@@ -31,7 +31,7 @@ from dxplan.ingest.errors import ErrorReport, UnusableInput
 from dxplan.ingest.feeds import FEEDS
 from dxplan.ingest.readers import read
 from dxplan.ingest.validate import Validator
-from dxplan.operational import OperationalStore
+from dxplan.operational import MEMORY_LIMIT, OperationalStore
 from dxplan.operational.catalog import register_catalog, replace_catalog
 from dxplan.operational.dossiers import merge, register_dossiers
 from dxplan.operational.snapshot import Manifest, Writer
@@ -39,7 +39,6 @@ from dxplan.store import values as value_store
 from dxplan.workspace import Workspace
 
 Progress = Callable[[int], None]  # told how many rows were just read
-MEMORY_LIMIT = "1GB"
 
 __all__ = [
     "ComputeResult",

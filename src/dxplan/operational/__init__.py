@@ -14,7 +14,9 @@ from dxplan.operational.catalog import register_catalog
 from dxplan.operational.dossiers import register_dossiers
 from dxplan.operational.snapshot import Manifest, Snapshots, StoreBusy
 
-__all__ = ["Manifest", "OperationalStore", "Snapshots", "StoreBusy"]
+__all__ = ["MEMORY_LIMIT", "Manifest", "OperationalStore", "Snapshots", "StoreBusy"]
+
+MEMORY_LIMIT = "1GB"  # DuckDB spills beyond this: a 10-million-dossier store stays small
 
 
 class OperationalStore:
@@ -29,6 +31,7 @@ class OperationalStore:
         manifest = manifest or self.snapshots.current()
         con = duckdb.connect(database)
         con.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         register_dossiers(con, manifest, str(self.root))
         register_catalog(con, manifest, str(self.root))
         return con, manifest
