@@ -19,7 +19,6 @@ from dxplan.domain.measure import TimeAggregation
 from dxplan.domain.organisation import Organisation
 from dxplan.domain.period import Period
 from dxplan.domain.plan import Plan
-from dxplan.domain.value import MeasureValue
 from dxplan.engine.calendar import grid, months_table, period_months_table
 from dxplan.engine.definitions import (
     CATALOG_MEASURES,
@@ -159,19 +158,3 @@ class Engine:
             """
         ).to_arrow_table()
         return Result(values, base, tuple(months), base.num_rows if cells is None else cells)
-
-
-def as_values(table: pa.Table, source: str = "engine") -> list[MeasureValue]:
-    """Rows of a result as MeasureValues for the value store (each period parsed once)."""
-    columns = table.to_pydict()
-    periods = {text: Period.parse(text) for text in set(columns["period"])}
-    return [
-        MeasureValue(measure, unit, periods[period], float(value), source)
-        for measure, unit, period, value in zip(
-            columns["measure"],
-            columns["unit_code"],
-            columns["period"],
-            columns["value"],
-            strict=True,
-        )
-    ]

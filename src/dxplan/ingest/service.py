@@ -25,7 +25,7 @@ from dxplan.domain.organisation import Organisation
 from dxplan.domain.period import LOCAL_TZ, Period, PeriodKind
 from dxplan.domain.plan import Plan
 from dxplan.engine.calendar import months_table
-from dxplan.engine.compute import ENGINE_MEASURES, Engine, Result, as_values
+from dxplan.engine.compute import ENGINE_MEASURES, Engine, Result
 from dxplan.engine.engines import DEFAULT_ENGINE, open_engine
 from dxplan.ingest.errors import ErrorReport, UnusableInput
 from dxplan.ingest.feeds import FEEDS
@@ -274,19 +274,26 @@ def _base_elsewhere(
 
 
 def _record(workspace: Workspace, result: Result, actor: str, *, full: bool) -> int:
-    """Store the computed values; after a full compute, a figure no longer found is withdrawn.
+    """Store the computed values; unless incremental, a figure no longer found is withdrawn.
 
     (An incremental compute returns its touched cells, with zeros, itself.)
     """
-    values = as_values(result.values)
+    columns = result.values.to_pydict()
+    rows = list(
+        zip(
+            columns["measure"],
+            columns["unit_code"],
+            columns["period"],
+            columns["value"],
+            strict=True,
+        )
+    )
     with workspace.engine.begin() as conn:
-        written = value_store.record(conn, values, actor=actor)
-        if full:
-            fresh = {v.key for v in values}
-            stale = [
-                v.key
-                for v in value_store.latest(conn, measures=ENGINE_MEASURES)
-                if v.key not in fresh and v.source == "engine"
-            ]
-            written += value_store.retract(conn, stale, actor=actor, source="engine")
-        return written
+        return value_store.sync(
+            conn,
+            rows,
+            measures=ENGINE_MEASURES,
+            source="engine",
+            actor=actor,
+            withdraw_missing=full,
+        )
