@@ -31,16 +31,40 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _text(column: Column) -> str:
+def _text(column: Column, typed: bool = False) -> str:
+    if typed:  # a typed Parquet value needs no text: it is present or not
+        return f"CASE WHEN {_quote(column.name)} IS NOT NULL THEN '' END"
     return f"nullif(trim(nfc_normalize(CAST({_quote(column.name)} AS VARCHAR))), '')"
+
+
+# Parquet columns of these types are read as they are: turning ten million timestamps
+# into text and parsing them back cost most of an import (bench/engine.py).
+_TYPED: dict[ColumnType, tuple[str, str]] = {  # arrow type prefix, SQL of the value
+    ColumnType.TIMESTAMP: ("timestamp", "epoch_us(CAST({} AS TIMESTAMPTZ))"),  # naive = local
+    ColumnType.BOOLEAN: ("bool", "{}"),
+    ColumnType.DATE: ("date32", "CAST({} AS DATE)"),
+}
+
+
+def typed_columns(feed: Feed, schema: pa.Schema) -> frozenset[str]:
+    """The feed's columns that arrive with their own (right) type, e.g. from Parquet."""
+    return frozenset(
+        column.name
+        for column in feed.columns
+        if column.type in _TYPED
+        and column.name in schema.names
+        and str(schema.field(column.name).type).startswith(_TYPED[column.type][0])
+    )
 
 
 def _literals(values: Iterable[str]) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
 
 
-def _parsed(column: Column) -> str:
+def _parsed(column: Column, typed: bool = False) -> str:
     """SQL for the column's parsed value (NULL when empty or unreadable)."""
+    if typed:
+        return _TYPED[column.type][1].format(f"r_{column.name}")
     t = f"t_{column.name}"
     match column.type:
         case ColumnType.STRING:
@@ -128,12 +152,33 @@ class Validator:
             )
         unit = _quote(self.feed.unit_column)
         self._known_unit = f"coalesce({unit} IN (SELECT code FROM known_units), false)"
-        texts = ", ".join(f"{_text(c)} AS t_{c.name}" for c in self.feed.columns)
-        parsed = ", ".join(f"{_parsed(c)} AS {_quote(c.name)}" for c in self.feed.columns)
+        self._queries: dict[frozenset[str], str] = {}
+        checks = _checks(self.feed, self._known_unit)
         errors = ", ".join(
             f"CASE WHEN coalesce({condition}, false) THEN "
             f"{{'code': '{code}', 'column': '{column}', 'value': t_{column}}} END"
-            for code, column, condition in _checks(self.feed, self._known_unit)
+            for code, column, condition in checks
+        )
+        self._errors = (
+            f"SELECT {ROW}, list_filter([{errors}], e -> e IS NOT NULL), first_row, "
+            f"t_{self.feed.key} FROM checked WHERE bad OR first_row IS NOT NULL ORDER BY {ROW}"
+        )
+        self._columns = ", ".join(_quote(c.name) for c in self.feed.columns)
+        con.execute(f"CREATE TABLE IF NOT EXISTS staging ({staging_schema(self.feed)})")
+
+    def _query_for(self, typed: frozenset[str]) -> str:
+        """The checking query for batches whose `typed` columns arrive with their own type."""
+        if typed in self._queries:
+            return self._queries[typed]
+        columns = self.feed.columns
+        texts = ", ".join(f"{_text(c, c.name in typed)} AS t_{c.name}" for c in columns)
+        raw = "".join(f", {_quote(name)} AS r_{name}" for name in sorted(typed))
+        parsed = ", ".join(f"{_parsed(c, c.name in typed)} AS {_quote(c.name)}" for c in columns)
+        # Most rows are good: one OR over the checks marks the bad ones, and only those
+        # get their list of errors (building a list for every row cost most of the time).
+        bad = " OR ".join(
+            f"coalesce({condition}, false)"
+            for _, _, condition in _checks(self.feed, self._known_unit)
         )
         key = _quote(self.feed.key)
         duplicate = (
@@ -143,30 +188,24 @@ class Validator:
             if self.feed.unique_in_file
             else ", NULL AS first_row"
         )
-        self._query = f"""
-            WITH texts AS (SELECT {ROW}, {texts} FROM batch),
-            parsed AS (SELECT *, {parsed} FROM texts),
-            checked AS (
-                SELECT *, list_filter([{errors}], e -> e IS NOT NULL) AS errors {duplicate}
-                FROM parsed
-            )
-            SELECT * FROM checked
+        query = f"""
+            WITH texts AS (SELECT {ROW}, {texts}{raw} FROM batch),
+            parsed AS (SELECT *, {parsed} FROM texts)
+            SELECT *, ({bad}) AS bad {duplicate} FROM parsed
         """
-        self._columns = ", ".join(_quote(c.name) for c in self.feed.columns)
-        con.execute(f"CREATE TABLE IF NOT EXISTS staging ({staging_schema(self.feed)})")
+        self._queries[typed] = query
+        return query
 
     def stage(self, batch: pa.Table, file_index: int, label: str, report: ErrorReport) -> int:
         """Check one batch; append its good rows to `staging`; return how many were good."""
         con = self.connection
         con.register("batch", batch)
         try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS {self._query}")
+            query = self._query_for(typed_columns(self.feed, batch.schema))
+            con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS {query}")
         finally:
             con.unregister("batch")
-        bad = con.execute(
-            f"SELECT {ROW}, errors, first_row, t_{self.feed.key} FROM checked "
-            f"WHERE len(errors) > 0 OR first_row IS NOT NULL ORDER BY {ROW}"
-        ).fetchall()
+        bad = con.execute(self._errors).fetchall()
         for row, errors, first_row, key in bad:
             for error in errors:
                 extra: dict[str, object] = {}
@@ -189,12 +228,12 @@ class Validator:
         report.rejected_rows += len(bad)
         if self.procedures is not None:
             for row, code in con.execute(
-                f"SELECT {ROW}, procedure_code FROM checked WHERE len(errors) = 0 AND "
+                f"SELECT {ROW}, procedure_code FROM checked WHERE NOT bad AND "
                 "procedure_code NOT IN (SELECT code FROM known_procedures) ORDER BY 1"
             ).fetchall():
                 report.add(row_error(label, row, "procedure_code", "unknown-procedure", value=code))
         good = con.execute(
             f"INSERT INTO staging SELECT {self._columns}, {file_index}::BIGINT * 1099511627776 "
-            f"+ {ROW} AS seq FROM checked WHERE len(errors) = 0 AND first_row IS NULL"
+            f"+ {ROW} AS seq FROM checked WHERE NOT bad AND first_row IS NULL"
         ).fetchone()
         return int(good[0]) if good else 0
