@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from typing import Annotated
 
 import typer
+from sqlalchemy import Connection
 
 from dxplan.cli.common import ExitCode, fail, open_workspace
+from dxplan.domain.plan import Plan
 from dxplan.exports.figures import (
     INDICATOR_HEADER,
     MEASURE_HEADER,
@@ -30,18 +33,26 @@ class ExportFormat(StrEnum):
 FormatOption = Annotated[ExportFormat, typer.Option("--format", help="Output format.")]
 
 
+Rows = Callable[[Connection, Plan], Iterator[tuple[str, ...]]]
+
+
+def _export(ctx: typer.Context, header: tuple[str, ...], rows: Rows) -> None:
+    """Print `rows` of the stored figures as CSV on standard output."""
+    with open_workspace(ctx) as workspace:
+        plan = workspace.plan()
+        if plan is None:
+            fail("the store holds no plan yet: run `dxplan init` first", ExitCode.FAILED)
+        with workspace.engine.connect() as conn:
+            write_csv(sys.stdout, header, rows(conn, plan))
+
+
 @measures.command("export")
 def export_measures(ctx: typer.Context, output: FormatOption = ExportFormat.CSV) -> None:
     """Print every stored measure value as CSV: measure,unit_code,period,value.
 
     Months, quarters, halves and years; every unit with data and its ancestors.
     """
-    with open_workspace(ctx) as workspace:
-        plan = workspace.plan()
-        if plan is None:
-            fail("the store holds no plan yet: run `dxplan init` first", ExitCode.FAILED)
-        with workspace.engine.connect() as conn:
-            write_csv(sys.stdout, MEASURE_HEADER, measure_rows(conn, plan))
+    _export(ctx, MEASURE_HEADER, measure_rows)
 
 
 @indicators.command("export")
@@ -52,9 +63,4 @@ def export_indicators(ctx: typer.Context, output: FormatOption = ExportFormat.CS
     the unit and period (sums, never averages of percentages), and empty when the
     denominator is 0.
     """
-    with open_workspace(ctx) as workspace:
-        plan = workspace.plan()
-        if plan is None:
-            fail("the store holds no plan yet: run `dxplan init` first", ExitCode.FAILED)
-        with workspace.engine.connect() as conn:
-            write_csv(sys.stdout, INDICATOR_HEADER, indicator_rows(conn, plan))
+    _export(ctx, INDICATOR_HEADER, indicator_rows)

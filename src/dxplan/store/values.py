@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select
+from sqlalchemy import Connection, Select, and_, func, insert, select
 
 from dxplan.domain.period import Period
 from dxplan.domain.value import MeasureValue
@@ -40,6 +41,25 @@ def _from_row(row: object) -> MeasureValue:
     )
 
 
+def _newest(*columns: Any, filters: Sequence[Any]) -> Select[Any]:
+    """SELECT `columns` of the newest version of every key matching `filters`."""
+    newest = (
+        select(*_KEY, func.max(measure_values.c.version).label("version"))
+        .where(*filters)
+        .group_by(*_KEY)
+        .subquery()
+    )
+    return select(*columns).join(
+        newest,
+        and_(
+            measure_values.c.measure_code == newest.c.measure_code,
+            measure_values.c.unit_code == newest.c.unit_code,
+            measure_values.c.period == newest.c.period,
+            measure_values.c.version == newest.c.version,
+        ),
+    )
+
+
 def latest(
     conn: Connection,
     *,
@@ -55,21 +75,7 @@ def latest(
         filters.append(measure_values.c.unit_code.in_(list(units)))
     if periods is not None:
         filters.append(measure_values.c.period.in_([str(p) for p in periods]))
-    newest = (
-        select(*_KEY, func.max(measure_values.c.version).label("version"))
-        .where(*filters)
-        .group_by(*_KEY)
-        .subquery()
-    )
-    query = select(measure_values).join(
-        newest,
-        and_(
-            measure_values.c.measure_code == newest.c.measure_code,
-            measure_values.c.unit_code == newest.c.unit_code,
-            measure_values.c.period == newest.c.period,
-            measure_values.c.version == newest.c.version,
-        ),
-    )
+    query = _newest(measure_values, filters=filters)
     return [_from_row(row) for row in conn.execute(query) if row.value is not None]
 
 
@@ -135,22 +141,8 @@ def _current(
         measure_values.c.measure_code.in_(sorted({k[0] for k in keys})),
         measure_values.c.unit_code.in_(sorted({k[1] for k in keys})),
     )
-    newest = (
-        select(*_KEY, func.max(measure_values.c.version).label("version"))
-        .where(*filters)
-        .group_by(*_KEY)
-        .subquery()
-    )
     rows = conn.execute(
-        select(*_KEY, measure_values.c.version, measure_values.c.value).join(
-            newest,
-            and_(
-                measure_values.c.measure_code == newest.c.measure_code,
-                measure_values.c.unit_code == newest.c.unit_code,
-                measure_values.c.period == newest.c.period,
-                measure_values.c.version == newest.c.version,
-            ),
-        )
+        _newest(*_KEY, measure_values.c.version, measure_values.c.value, filters=filters)
     )
     found: dict[tuple[str, str, str], tuple[int, float | None]] = {}
     for row in rows:
@@ -181,27 +173,16 @@ def sync(
     wanted = sorted(set(measures))
     if not wanted:
         return 0
-    newest = (
-        select(*_KEY, func.max(measure_values.c.version).label("version"))
-        .where(measure_values.c.measure_code.in_(wanted))
-        .group_by(*_KEY)
-        .subquery()
+    newest = _newest(
+        *_KEY,
+        measure_values.c.version,
+        measure_values.c.value,
+        measure_values.c.source,
+        filters=[measure_values.c.measure_code.in_(wanted)],
     )
     stored: dict[tuple[str, str, str], tuple[int, float | None, str]] = {
         (r.measure_code, r.unit_code, r.period): (r.version, r.value, r.source)
-        for r in conn.execute(
-            select(
-                *_KEY, measure_values.c.version, measure_values.c.value, measure_values.c.source
-            ).join(
-                newest,
-                and_(
-                    measure_values.c.measure_code == newest.c.measure_code,
-                    measure_values.c.unit_code == newest.c.unit_code,
-                    measure_values.c.period == newest.c.period,
-                    measure_values.c.version == newest.c.version,
-                ),
-            )
-        )
+        for r in conn.execute(newest)
     }
     now = datetime.now(UTC)
     inserts: list[dict[str, object]] = []
