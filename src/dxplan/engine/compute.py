@@ -24,7 +24,6 @@ from dxplan.engine.definitions import (
     CATALOG_MEASURES,
     CATALOG_MEASURES_SQL,
     DOSSIER_MEASURES,
-    TOUCHED_CELLS_SQL,
     dossier_measures_sql,
 )
 from dxplan.engine.engines import DOSSIER_SCHEMA, as_measure_table
@@ -102,19 +101,42 @@ class Engine:
         return self._finish(base, months)
 
     def incremental(self, months: Sequence[int], stored_base: pa.Table) -> Result:
-        """Only the cells touched by `changed_old` / `changed_new`; others from `stored_base`."""
+        """The stored base, less what the replaced versions counted, plus the new ones.
+
+        Every dossier measure is a sum over dossiers (overdue-open too, month by month),
+        so the base moves by the measures of `changed_new` minus those of `changed_old`:
+        the work follows the size of the import, not of the store.
+        """
         self._calendar(months)
         con = self.con
-        con.execute(f"CREATE OR REPLACE TEMP TABLE cells AS {TOUCHED_CELLS_SQL}")
-        fresh = con.execute(dossier_measures_sql(incremental=True)).to_arrow_table()
-        con.register("stored_base", stored_base)
-        con.register("fresh", fresh)
-        base = con.execute(
-            "SELECT * FROM stored_base s WHERE NOT EXISTS (SELECT 1 FROM cells c "
-            "WHERE c.unit_code = s.unit_code AND c.month = s.month) "
-            "UNION ALL SELECT * FROM fresh"
+        new = con.execute(
+            dossier_measures_sql(incremental=False, source="changed_new")
         ).to_arrow_table()
-        return self._finish(base, months, cells=fresh.num_rows)
+        old = con.execute(
+            dossier_measures_sql(incremental=False, source="changed_old")
+        ).to_arrow_table()
+        con.register("stored_base", as_measure_table(stored_base, DOSSIER_SCHEMA))
+        con.register("added", new)
+        con.register("removed", old)
+        sums = ", ".join(f"SUM({m}) AS {m}" for m in DOSSIER_MEASURES)
+        negated = ", ".join(f"-{m} AS {m}" for m in DOSSIER_MEASURES)
+        base = con.execute(
+            f"""SELECT unit_code, month, {sums} FROM (
+                    SELECT * FROM stored_base
+                    UNION ALL SELECT * FROM added
+                    UNION ALL SELECT unit_code, month, {negated} FROM removed)
+                GROUP BY unit_code, month"""
+        ).to_arrow_table()
+        touched = len(
+            {
+                (u, m)
+                for t in (new, old)
+                for u, m in zip(
+                    t.column("unit_code").to_pylist(), t.column("month").to_pylist(), strict=True
+                )
+            }
+        )
+        return self._finish(base, months, cells=touched)
 
     def rollup(self, base: pa.Table, months: Sequence[int]) -> Result:
         """Roll up a stored base again (the catalog changed, the dossiers did not)."""

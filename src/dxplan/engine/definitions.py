@@ -38,20 +38,21 @@ CATALOG_MEASURES: Final = (
 _LIVE = (
     "SELECT unit_code, channel, received_at, due_at, finished_at, status, fee_required, "
     "paid_online, input_digitized, result_digitized, received_month, finished_month "
-    "FROM dossiers WHERE status <> 'withdrawn'"
+    "FROM {source} WHERE status <> 'withdrawn'"
 )
 # Only a dossier with a deadline that is still open, or was finished after it, can ever
 # be overdue and open at a month end: the others need not meet the month grid.
 _CAN_BE_OVERDUE = "due_at IS NOT NULL AND (status = 'processing' OR finished_at > due_at)"
 
 
-def dossier_measures_sql(*, incremental: bool) -> str:
+def dossier_measures_sql(*, incremental: bool, source: str = "dossiers") -> str:
     """Own monthly dossier measures per (unit_code, month) on the month grid.
 
     With `incremental`, only the cells listed in `cells` are computed (and each of them
-    is returned, with zeros where nothing is left).
+    is returned, with zeros where nothing is left). `source` names the table of dossiers
+    (every measure is a sum over dossiers, so it also gives the share of a few).
     """
-    live = _LIVE + (
+    live = _LIVE.format(source=source) + (
         " AND unit_code IN (SELECT DISTINCT unit_code FROM cells)" if incremental else ""
     )
     grid = (
@@ -114,18 +115,6 @@ def dossier_measures_sql(*, incremental: bool) -> str:
     WHERE g.month IN (SELECT month FROM months)
     """
 
-
-TOUCHED_CELLS_SQL: Final = """
-    WITH versions AS (
-        SELECT * FROM changed_old WHERE status <> 'withdrawn'
-        UNION ALL SELECT * FROM changed_new WHERE status <> 'withdrawn'
-    )
-    SELECT unit_code, received_month AS month FROM versions
-    UNION SELECT unit_code, finished_month FROM versions WHERE status = 'finished'
-    UNION SELECT d.unit_code, m.month FROM versions d JOIN months m
-        ON d.received_at <= m.end_at AND d.due_at < m.end_at
-       AND (d.status = 'processing' OR d.finished_at > m.end_at)
-"""
 
 CATALOG_MEASURES_SQL: Final = """
     -- for each month, the procedures in force on its last day, per responsible agency
