@@ -192,7 +192,7 @@ def merge(
             partitions.pop(key, None)
             continue
         con.execute(
-            f"COPY ({old} UNION ALL {new} ORDER BY unit_code, received_at) TO {sql_path(path)} "
+            f"COPY ({old} UNION ALL {new}) TO {sql_path(path)} "
             "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)"
         )
         partitions[key] = relative
