@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 from typing import Final, Literal
 
@@ -9,6 +10,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
+from dxplan.domain.period import LOCAL_TZ
 from dxplan.plans import DEFAULT_PLAN
 
 DEVELOPMENT_SECRET: Final = "development-only-secret-change-me"
@@ -49,6 +51,22 @@ class Settings(BaseSettings):
     language: Literal["vi", "en", "bn"] = Field(
         default="vi", description="Default language of pages."
     )
+    as_of: date | None = Field(
+        default=None,
+        description="The day dxplan takes as today for evaluation and reporting deadlines; "
+        "default: the real date. The demo sets 2025-11-08.",
+    )
+    secure_cookies: bool = Field(
+        default=False,
+        description="Send the session cookie over HTTPS only (set it behind HTTPS).",
+    )
+
+    def now(self) -> datetime:
+        """The current instant, moved to `as_of` (keeping the time of day) when set."""
+        real = datetime.now(LOCAL_TZ)
+        if self.as_of is None:
+            return real
+        return datetime.combine(self.as_of, real.timetz())
 
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> Settings:

@@ -9,12 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from dxplan.documents import Document, DocumentError
 from dxplan.domain.organisation import Organisation, OrganisationError
 from dxplan.domain.plan import Plan
 from dxplan.plans import parse_plan
+from dxplan.reporting.service import Reporting
 from dxplan.settings import Settings
 from dxplan.store import create_db_engine, is_initialised, migrate
 from dxplan.store import plans as plan_store
@@ -103,6 +104,14 @@ class Workspace:
                 parse_plan(Document.parse(stored.document, name=name)),
             )
         return self._plan_cache[1]
+
+    def reporting(self, conn: Connection, *, deferred: bool = False) -> Reporting:
+        """The reporting service over `conn`, at the settings' `as_of` day if set."""
+        plan, organisation = self.plan(), self.organisation()
+        if plan is None or organisation is None:
+            raise RuntimeError("the store is empty: run `dxplan init` first")
+        now = self.settings.now() if self.settings.as_of is not None else None
+        return Reporting(conn, plan, organisation, now=now, deferred=deferred)
 
     def organisation(self) -> Organisation | None:
         """The stored organisation, or None before `initialise`."""

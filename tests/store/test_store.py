@@ -27,7 +27,7 @@ def _value(measure: str, unit: str, period: str, value: float) -> MeasureValue:
 def test_migrations_run_twice_without_change(engine):
     migrate(engine)
     with engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0003"
+        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0004"
 
 
 def test_units_sync_adds_changes_and_deactivates(engine):

@@ -12,6 +12,7 @@ from rich.table import Table
 from dxplan.cli.common import ExitCode, fail, open_workspace
 from dxplan.domain.period import LOCAL_TZ
 from dxplan.store import tokens as token_store
+from dxplan.store import users as user_store
 from dxplan.store.tokens import Scope, TokenError
 
 app = typer.Typer(
@@ -25,32 +26,44 @@ def create(
     ctx: typer.Context,
     name: Annotated[str, typer.Option("--name", help="Who uses it, e.g. one-stop.")],
     scope: Annotated[
-        list[Scope],
+        list[Scope] | None,
         typer.Option(
             "--scope",
             help="What it may do: dossiers:write or procedures:write; repeat for several.",
             metavar="SCOPE",
         ),
-    ],
+    ] = None,
+    user: Annotated[
+        str | None,
+        typer.Option("--user", help="A personal token: acts with this user's role and units."),
+    ] = None,
 ) -> None:
     """Create a token and print it once: store it in the source system, dxplan keeps a hash.
 
     Requests send it as `Authorization: Bearer <token>`. Scopes: dossiers:write
-    (POST /api/dossiers), procedures:write (POST /api/procedures).
+    (POST /api/dossiers), procedures:write (POST /api/procedures). With --user, the
+    token acts as that person on the reporting API (/api/submissions/...).
     """
     with open_workspace(ctx) as workspace:
         if not workspace.initialised:
             fail("the store is empty: run `dxplan init` first", ExitCode.FAILED)
         try:
             with workspace.engine.begin() as conn:
-                secret, token = token_store.create(conn, name, scope, actor="cli")
+                user_id = None
+                if user is not None:
+                    person = user_store.get(conn, user)
+                    if person is None or not person.active:
+                        raise TokenError(f"no active user is named {user!r}")
+                    user_id = person.id
+                secret, token = token_store.create(
+                    conn, name, list(scope or []), actor="cli", user_id=user_id
+                )
         except TokenError as error:
             fail(str(error))
     typer.echo(secret)
-    typer.echo(
-        f"token {token.name!r} ({', '.join(token.scopes)}) created; it is shown only now.",
-        err=True,
-    )
+    rights = ", ".join(token.scopes) or "no scopes"
+    acting = f", acting as {user}" if user else ""
+    typer.echo(f"token {token.name!r} ({rights}{acting}) created; it is shown only now.", err=True)
 
 
 @app.command("list")

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dxplan.domain.dataset import DataSet, FocalPoints
 from dxplan.domain.indicator import Indicator
-from dxplan.domain.measure import Measure
+from dxplan.domain.measure import Measure, SourceKind
 from dxplan.domain.names import LocalizedText
 from dxplan.domain.organisation import Organisation
 
@@ -45,12 +46,21 @@ class Plan(BaseModel):
     pillars: list[Pillar]
     measures: list[Measure]
     indicators: list[Indicator]
+    datasets: list[DataSet] = Field(default_factory=list)
+    focal_points: FocalPoints | None = None
 
     def indicator(self, code: str) -> Indicator:
         return next(i for i in self.indicators if i.code == code)
 
     def measure(self, code: str) -> Measure:
         return next(m for m in self.measures if m.code == code)
+
+    def dataset(self, code: str) -> DataSet | None:
+        return next((d for d in self.datasets if d.code == code), None)
+
+    def dataset_of(self, measure: str) -> DataSet | None:
+        """The data set that reports `measure`, if any."""
+        return next((d for d in self.datasets if measure in d.measures), None)
 
     def indicators_of(self, pillar: str) -> list[Indicator]:
         return [i for i in self.indicators if i.pillar == pillar]
@@ -74,6 +84,7 @@ def _problems(plan: Plan, organisation: Organisation | None) -> Iterator[Problem
     yield from _duplicates([p.code for p in plan.pillars], "pillars")
     yield from _duplicates([m.code for m in plan.measures], "measures")
     yield from _duplicates([i.code for i in plan.indicators], "indicators")
+    yield from _duplicates([d.code for d in plan.datasets], "datasets")
     pillars = {p.code for p in plan.pillars}
     measures = {m.code for m in plan.measures}
     if organisation is not None and plan.organisation not in organisation:
@@ -98,3 +109,47 @@ def _problems(plan: Plan, organisation: Organisation | None) -> Iterator[Problem
                 "unknown-unit",
                 f"{indicator.code} names unknown unit {indicator.lead_agency!r}",
             )
+    yield from _dataset_problems(plan, organisation)
+
+
+def _dataset_problems(plan: Plan, organisation: Organisation | None) -> Iterator[Problem]:
+    sources = {m.code: m.source for m in plan.measures}
+    reported_by: dict[str, str] = {}
+    for index, dataset in enumerate(plan.datasets):
+        here = ("datasets", index)
+        for position, spec in enumerate(dataset.fields):
+            where = (*here, "fields", position, "measure")
+            if spec.measure not in sources:
+                yield Problem(
+                    where,
+                    "unknown-measure",
+                    f"{dataset.code} names unknown measure {spec.measure!r}",
+                )
+            elif sources[spec.measure] is not SourceKind.REPORTED:
+                yield Problem(
+                    where,
+                    "not-reported",
+                    f"{spec.measure!r} is a {sources[spec.measure]} measure, not a reported one",
+                )
+            elif spec.measure in reported_by:
+                yield Problem(
+                    where,
+                    "reported-twice",
+                    f"{spec.measure!r} is already reported in {reported_by[spec.measure]}",
+                )
+            reported_by.setdefault(spec.measure, dataset.code)
+        for position, check in enumerate(dataset.checks):
+            for code in check.measures:
+                if code not in dataset.measures:
+                    yield Problem(
+                        (*here, "checks", position),
+                        "unknown-measure",
+                        f"{dataset.code}: the check names {code!r}, not a measure of the data set",
+                    )
+        for position, unit in enumerate(dataset.reporters.units):
+            if organisation is not None and unit not in organisation:
+                yield Problem(
+                    (*here, "reporters", "units", position),
+                    "unknown-unit",
+                    f"{dataset.code} names unknown unit {unit!r}",
+                )

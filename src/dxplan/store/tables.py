@@ -119,4 +119,71 @@ api_tokens = Table(
     Column("created_by", String(64), nullable=False),
     Column("revoked_at", UTCDateTime, nullable=True),
     Column("last_used_at", UTCDateTime, nullable=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=True),  # a person's token
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(64), nullable=False),
+)
+
+user_units = Table(
+    "user_units",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("unit_code", String(32), ForeignKey("units.code"), primary_key=True),
+)
+
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index(None, "username", "at"),
+)
+
+submissions = Table(
+    "submissions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("dataset", String(48), nullable=False),
+    Column("unit_code", String(32), ForeignKey("units.code"), nullable=False),
+    Column("period", String(8), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("version", Integer, nullable=False),  # +1 on every change: refuses lost updates
+    Column("values", JSON, nullable=False),  # {measure: {unit: number | null}}
+    Column("comment", Text, nullable=True),  # the reporter's note on warnings
+    Column("review_comment", Text, nullable=True),  # the coordinator's, on return
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    Column("first_submitted_at", UTCDateTime, nullable=True),
+    Column("submitted_at", UTCDateTime, nullable=True),
+    Column("approved_at", UTCDateTime, nullable=True),
+    Column("approved_by", String(64), nullable=True),
+    Column("approvals", Integer, nullable=False),  # how many times approved (corrections)
+    UniqueConstraint("dataset", "unit_code", "period"),
+)
+
+focal_points = Table(
+    "focal_points",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("unit_code", String(32), ForeignKey("units.code"), nullable=False),
+    Column("name", String(200), nullable=True),  # NULL: the unit no longer has one
+    Column("title", String(200), nullable=True),
+    Column("phone", String(40), nullable=True),
+    Column("email", String(200), nullable=True),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("recorded_by", String(64), nullable=False),
+    Index(None, "unit_code", "recorded_at"),
 )

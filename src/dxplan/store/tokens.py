@@ -38,6 +38,7 @@ class Token:
     created_by: str
     revoked_at: datetime | None
     last_used_at: datetime | None
+    user_id: int | None = None  # a personal token acts with this user's rights
 
     @property
     def active(self) -> bool:
@@ -63,13 +64,20 @@ def _from_row(row: object) -> Token:
         created_by=m["created_by"],
         revoked_at=m["revoked_at"],
         last_used_at=m["last_used_at"],
+        user_id=m["user_id"],
     )
 
 
-def create(conn: Connection, name: str, scopes: list[Scope], actor: str) -> tuple[str, Token]:
-    """A new token: (the secret, shown this once; its record). Names of live tokens are unique."""
-    if not scopes:
-        raise TokenError("a token needs at least one --scope")
+def create(
+    conn: Connection, name: str, scopes: list[Scope], actor: str, *, user_id: int | None = None
+) -> tuple[str, Token]:
+    """A new token: (the secret, shown this once; its record). Names of live tokens are unique.
+
+    A source system's token carries scopes; a person's token (`user_id`) acts with that
+    person's role and units, and may carry scopes too.
+    """
+    if not scopes and user_id is None:
+        raise TokenError("a token needs at least one --scope, or a --user to act for")
     if any(t.name == name and t.active for t in list_all(conn)):
         raise TokenError(f"an active token is already named {name!r}: revoke it first")
     secret = PREFIX + secrets.token_urlsafe(32)
@@ -81,6 +89,7 @@ def create(conn: Connection, name: str, scopes: list[Scope], actor: str) -> tupl
         "scopes": sorted(s.value for s in set(scopes)),
         "created_at": now,
         "created_by": actor,
+        "user_id": user_id,
     }
     inserted = conn.execute(insert(api_tokens).values(**values)).inserted_primary_key
     assert inserted is not None
@@ -90,7 +99,7 @@ def create(conn: Connection, name: str, scopes: list[Scope], actor: str) -> tupl
         action="token.create",
         entity="token",
         key=name,
-        after={"prefix": values["prefix"], "scopes": values["scopes"]},
+        after={"prefix": values["prefix"], "scopes": values["scopes"], "user_id": user_id},
     )
     row = conn.execute(select(api_tokens).where(api_tokens.c.id == inserted[0])).one()
     return secret, _from_row(row)

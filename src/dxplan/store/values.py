@@ -152,7 +152,7 @@ def _current(
     return found
 
 
-Row = tuple[str, str, str, float]  # measure, unit, period identifier, value
+Row = tuple[str, str, str, float | None]  # measure, unit, period, value (None: withdraw)
 
 
 def sync(

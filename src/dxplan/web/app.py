@@ -7,14 +7,18 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from sqlalchemy.exc import OperationalError
+from starlette.middleware.sessions import SessionMiddleware
 
 import dxplan
+from dxplan.reporting.service import ReportingError
 from dxplan.settings import Settings
 from dxplan.web.api import ROUTERS as API_ROUTERS
+from dxplan.web.api.reports import reporting_error
+from dxplan.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, SignInRequired
 from dxplan.web.pages import ROUTERS as PAGE_ROUTERS
 from dxplan.web.rendering import Renderer
 from dxplan.workspace import Workspace
@@ -25,6 +29,11 @@ STATIC = Path(__file__).parent / "static"
 async def _database_unavailable(request: Request, error: Exception) -> JSONResponse:
     """A database that stopped answering is a 503 with a reason, never a bare 500."""
     return JSONResponse({"detail": "The database is unavailable; try again shortly."}, 503)
+
+
+async def _to_sign_in(request: Request, error: Exception) -> RedirectResponse:
+    assert isinstance(error, SignInRequired)
+    return RedirectResponse(error.location, status_code=303)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -48,6 +57,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.workspace = workspace
     app.state.renderer = Renderer(default_language=settings.language)
     app.add_exception_handler(OperationalError, _database_unavailable)
+    app.add_exception_handler(ReportingError, reporting_error)
+    app.add_exception_handler(SignInRequired, _to_sign_in)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key.get_secret_value(),
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
     for router in (*API_ROUTERS, *PAGE_ROUTERS):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

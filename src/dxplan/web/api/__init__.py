@@ -1,5 +1,5 @@
 """JSON API: one router per resource."""
 
-from dxplan.web.api import feeds, health, plan, units
+from dxplan.web.api import feeds, health, plan, reports, units
 
-ROUTERS = (health.router, plan.router, units.router, feeds.router)
+ROUTERS = (health.router, plan.router, units.router, feeds.router, reports.router)

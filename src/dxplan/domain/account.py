@@ -1,0 +1,58 @@
+"""People and what they may do: roles and their permissions, as data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+
+class Role(StrEnum):
+    ADMIN = "admin"  # manages accounts; may do everything
+    COORDINATOR = "coordinator"  # city-wide: manages data sets, approves, sees everything
+    REPORTER = "reporter"  # enters and submits reports for its own unit(s) only
+    VIEWER = "viewer"  # a leader or reader: reads everything, writes nothing
+
+
+class Permission(StrEnum):
+    READ_ALL = "read_all"  # every unit's reports, confidential data sets included
+    READ_PUBLIC = "read_public"  # every unit's reports of non-confidential data sets
+    ENTER_OWN = "enter_own"  # save and submit reports of one's own units
+    APPROVE = "approve"  # approve or return submitted reports
+    MANAGE_FOCAL_POINTS = "manage_focal_points"  # any unit's focal point
+    MANAGE_USERS = "manage_users"
+
+
+PERMISSIONS: Final[dict[Role, frozenset[Permission]]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.COORDINATOR: frozenset(
+        {Permission.READ_ALL, Permission.APPROVE, Permission.MANAGE_FOCAL_POINTS}
+    ),
+    Role.REPORTER: frozenset({Permission.ENTER_OWN}),
+    Role.VIEWER: frozenset({Permission.READ_PUBLIC}),
+}
+
+
+@dataclass(frozen=True)
+class User:
+    """A signed-in person (or a token acting for one)."""
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    units: tuple[str, ...]
+    active: bool = True
+
+    def can(self, permission: Permission) -> bool:
+        return self.active and permission in PERMISSIONS[self.role]
+
+    def reports_for(self, unit: str) -> bool:
+        """Whether this person enters reports of `unit`."""
+        return self.can(Permission.ENTER_OWN) and unit in self.units
+
+    def sees(self, unit: str, *, confidential: bool) -> bool:
+        """Whether this person may read `unit`'s reports of a data set."""
+        if self.can(Permission.READ_ALL) or self.reports_for(unit):
+            return True
+        return not confidential and self.can(Permission.READ_PUBLIC)

@@ -1,0 +1,177 @@
+"""Figures dxplan keeps of itself: reports expected and on time (GOV-08), focal points
+(GOV-09), and the number of communes and wards (the denominator of SOC-03 and SOC-07).
+
+A report is *expected* once its due date has passed, or earlier if it already came in;
+it is *on time* when it was first submitted on or before its due date (local time).
+Both are counted in the month the report period ends, for the reporting unit, then
+rolled up to the city and to quarters, halves and years like any other figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Final
+
+from sqlalchemy import Connection
+
+from dxplan.domain.dataset import DataSet
+from dxplan.domain.organisation import Organisation
+from dxplan.domain.period import LOCAL_TZ, Period, PeriodKind
+from dxplan.domain.plan import Plan
+from dxplan.domain.unit import UnitKind
+from dxplan.reporting.rollup import Key, roll_up
+from dxplan.store import focal_points as focal_store
+from dxplan.store import submissions as submission_store
+from dxplan.store import values as value_store
+from dxplan.store.submissions import Submission
+
+SOURCE: Final = "platform"
+ON_TIME, EXPECTED = "reports_on_time", "reports_expected"
+WITH_FOCAL_POINT, UNITS_TOTAL = "units_with_focal_point", "units_total"
+COMMUNES: Final = "communes_and_wards"
+MEASURES: Final = (ON_TIME, EXPECTED, WITH_FOCAL_POINT, UNITS_TOTAL, COMMUNES)
+
+
+@dataclass(frozen=True)
+class Due:
+    """One report a unit owes: its data set, period and last day to be on time."""
+
+    dataset: DataSet
+    unit: str
+    period: Period
+    due: date
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.dataset.code, self.unit, str(self.period))
+
+
+def horizon(plan: Plan, today: date) -> tuple[date, date]:
+    """The days dxplan tracks reports for: the plan's year and the one before, to today."""
+    year = int(plan.period[:4]) if plan.period else today.year
+    first = date(year - 1, 1, 1)
+    last = min(today, date(year, 12, 31))
+    return first, last
+
+
+def owed(plan: Plan, organisation: Organisation, today: date) -> Iterator[Due]:
+    """Every report whose period ended within the horizon, in data-set order."""
+    first, last = horizon(plan, today)
+    for dataset in plan.datasets:
+        period = Period.of(dataset.period_kind, first)
+        while dataset.window(period)[1] <= last:
+            if dataset.window(period)[1] < today:
+                for unit in dataset.reporting_units(organisation):
+                    yield Due(dataset, unit.code, period, dataset.due(period))
+            period = period.next()
+
+
+def _local_day(moment: datetime) -> date:
+    return moment.astimezone(LOCAL_TZ).date()
+
+
+def on_time(report: Submission | None, due: date) -> bool:
+    return (
+        report is not None
+        and report.first_submitted_at is not None
+        and _local_day(report.first_submitted_at) <= due
+    )
+
+
+def received(report: Submission | None) -> bool:
+    return report is not None and report.first_submitted_at is not None
+
+
+def _months(first: date, last: date) -> list[Period]:
+    months, month = [], Period.of(PeriodKind.MONTH, first)
+    while month.first_day <= last:
+        months.append(month)
+        month = month.next()
+    return months
+
+
+def _reports(
+    conn: Connection, plan: Plan, organisation: Organisation, today: date
+) -> dict[Key, float]:
+    """Reports expected and on time, per reporting unit and month the report period ends."""
+    base: dict[Key, float] = {}
+    reports = {s.key: s for s in submission_store.find(conn)}
+    for due in owed(plan, organisation, today):
+        report = reports.get("/".join(due.key))
+        if due.due >= today and not received(report):
+            continue  # not due yet and not in: not expected so far
+        month = Period.of(PeriodKind.MONTH, due.dataset.window(due.period)[1])
+        for measure, count in ((EXPECTED, 1.0), (ON_TIME, float(on_time(report, due.due)))):
+            key = (measure, due.unit, month)
+            base[key] = base.get(key, 0.0) + count
+    return base
+
+
+def _focal_points(
+    conn: Connection, plan: Plan, organisation: Organisation, today: date
+) -> dict[Key, float]:
+    """Per unit that must name one and month: 1 unit in all, 1 if it had one at month end."""
+    base: dict[Key, float] = {}
+    if plan.focal_points is None:
+        return base
+    owners = plan.focal_points.units(organisation)
+    records = focal_store.history(conn)
+    tomorrow = datetime.combine(today + timedelta(days=1), time(), LOCAL_TZ)
+    for month in _months(*horizon(plan, today)):
+        end = min(month.end, tomorrow)
+        latest = {r.unit: r for r in records if r.recorded_at < end}
+        for unit in owners:
+            base[(UNITS_TOTAL, unit.code, month)] = 1.0
+            named = unit.code in latest and latest[unit.code].named
+            base[(WITH_FOCAL_POINT, unit.code, month)] = float(named)
+    return base
+
+
+def _communes(
+    conn: Connection, plan: Plan, organisation: Organisation, today: date
+) -> dict[Key, float]:
+    """1 per commune or ward and month: the city counts them."""
+    return {
+        (COMMUNES, unit.code, month): 1.0
+        for month in _months(*horizon(plan, today))
+        for unit in organisation.of_kind(UnitKind.WARD, UnitKind.COMMUNE)
+    }
+
+
+Part = Callable[[Connection, Plan, Organisation, date], dict[Key, float]]
+
+# each part of the platform's figures: the measures it fills and how
+PARTS: Final[dict[str, tuple[tuple[str, ...], Part]]] = {
+    "reports": ((ON_TIME, EXPECTED), _reports),
+    "focal_points": ((WITH_FOCAL_POINT, UNITS_TOTAL), _focal_points),
+    "communes": ((COMMUNES,), _communes),
+}
+
+
+def refresh(
+    conn: Connection,
+    plan: Plan,
+    organisation: Organisation,
+    today: date,
+    parts: Iterable[str] = tuple(PARTS),
+) -> int:
+    """Recompute platform figures as of `today` (all, or some `parts`); return versions written."""
+    written = 0
+    for part in parts:
+        codes, compute = PARTS[part]
+        measures = [m for m in plan.measures if m.code in codes]
+        if not measures:
+            continue  # a plan without these measures
+        base = compute(conn, plan, organisation, today)
+        everything = {**base, **roll_up(base, measures, organisation)}
+        written += value_store.sync(
+            conn,
+            [(m, u, str(p), v) for (m, u, p), v in everything.items()],
+            measures=[m.code for m in measures],
+            source=SOURCE,
+            actor="dxplan",
+            withdraw_missing=True,
+        )
+    return written

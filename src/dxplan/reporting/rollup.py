@@ -1,0 +1,64 @@
+"""Roll-ups of reported figures: from units to their parents, from periods to longer ones.
+
+Pure: takes base values, returns the aggregates. Over units a measure adds up (`sum`)
+or stays where it was reported (`none`). Over time a flow adds the periods so far
+(`sum`: a year's value is the year to date) and a stock takes its latest value (`last`).
+Units first, then time, so a city's year is built from the city's quarters.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+
+from dxplan.domain.measure import Measure, TimeAggregation, UnitAggregation
+from dxplan.domain.organisation import Organisation
+from dxplan.domain.period import Period
+
+Key = tuple[str, str, Period]  # measure, unit, period
+
+
+def over_units(
+    base: Mapping[Key, float], measures: Mapping[str, Measure], organisation: Organisation
+) -> dict[Key, float]:
+    """The sums of `base` over each unit's descendants, for units without a base value."""
+    sums: dict[Key, float] = defaultdict(float)
+    for (measure, unit, period), value in base.items():
+        if measures[measure].unit_aggregation is UnitAggregation.NONE or unit not in organisation:
+            continue
+        for ancestor in organisation.ancestors(unit):
+            sums[(measure, ancestor.code, period)] += value
+    return {key: value for key, value in sums.items() if key not in base}
+
+
+@lru_cache(maxsize=4096)
+def _containing(period: Period) -> tuple[Period, ...]:
+    return tuple(period.containing())  # a few dozen distinct periods: work each out once
+
+
+def over_time(values: Mapping[Key, float], measures: Mapping[str, Measure]) -> dict[Key, float]:
+    """Each longer period's value from the periods in it, for periods without a value."""
+    children: dict[Key, list[tuple[Period, float]]] = defaultdict(list)
+    for (measure, unit, period), value in values.items():
+        for longer in _containing(period):
+            children[(measure, unit, longer)].append((period, value))
+    found: dict[Key, float] = {}
+    for key, parts in children.items():
+        if key in values:
+            continue
+        if measures[key[0]].time_aggregation is TimeAggregation.SUM:
+            found[key] = sum(value for _, value in parts)
+        else:
+            found[key] = max(parts, key=lambda part: part[0])[1]  # the latest period
+    return found
+
+
+def roll_up(
+    base: Mapping[Key, float], measures: Iterable[Measure], organisation: Organisation
+) -> dict[Key, float]:
+    """Every aggregate of `base` (units, then time) that is not itself a base value."""
+    by_code = {m.code: m for m in measures}
+    units = over_units(base, by_code, organisation)
+    both = {**base, **units}
+    return {**units, **over_time(both, by_code)}

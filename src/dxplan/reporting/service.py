@@ -1,0 +1,363 @@
+"""Reporting as people do it: read, save, submit, approve and return reports.
+
+One place decides who may do what, checks values, moves the workflow, writes the
+audit log and, on approval, publishes the figures: the values become new versions in
+the value store, their roll-ups follow, and the platform's own figures (reports on
+time, focal points) are recomputed. Web forms, spreadsheets and the API all call this.
+Every call runs inside the caller's transaction: an error changes nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from dxplan.domain.account import Permission, User
+from dxplan.domain.dataset import DataSet, ValuesFor
+from dxplan.domain.organisation import Organisation
+from dxplan.domain.period import LOCAL_TZ, Period
+from dxplan.domain.plan import Plan
+from dxplan.domain.submission import Action, Status, TransitionError, next_status
+from dxplan.domain.validation import Finding, Values, errors, validate, warnings
+from dxplan.reporting import platform
+from dxplan.reporting.rollup import Key, roll_up
+from dxplan.store import audit
+from dxplan.store import submissions as submission_store
+from dxplan.store import values as value_store
+from dxplan.store.submissions import StaleVersion, StoredValues, Submission
+
+SOURCE = "reported"  # values of approved reports
+ROLLUP_SOURCE = "reported-rollup"  # their sums over units and periods
+
+
+class ReportingError(Exception):
+    """A request the reporting service refuses; `status` is the HTTP status it maps to."""
+
+    status = 400
+
+
+class NotFound(ReportingError):
+    status = 404
+
+
+class Forbidden(ReportingError):
+    status = 403
+
+
+class Conflict(ReportingError):
+    status = 409
+
+
+@dataclass
+class Invalid(ReportingError):
+    """Values that do not pass the checks: nothing was stored."""
+
+    findings: list[Finding] = field(default_factory=list)
+    status = 422
+
+    def __str__(self) -> str:
+        return "; ".join(f.message() for f in self.findings)
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report as its reader sees it: the data set, the units its values are for."""
+
+    dataset: DataSet
+    unit: str
+    period: Period
+    submission: Submission
+    value_units: list[str]
+
+    @property
+    def status(self) -> Status:
+        return self.submission.status
+
+    def values_json(self) -> dict[str, Any]:
+        """Values as the API shows them: a number per measure, or per commune."""
+        stored = self.submission.values or {}
+        shown: dict[str, Any] = {}
+        for measure in self.dataset.measures:
+            by_unit = stored.get(measure, {})
+            if self.dataset.values_for is ValuesFor.COMMUNES:
+                shown[measure] = {u: by_unit.get(u) for u in self.value_units if u in by_unit}
+            else:
+                shown[measure] = by_unit.get(self.value_units[0])
+        return shown
+
+
+class Reporting:
+    """The reporting service over one connection (and transaction)."""
+
+    def __init__(
+        self,
+        conn: Connection,
+        plan: Plan,
+        organisation: Organisation,
+        now: datetime | None = None,
+        *,
+        deferred: bool = False,
+    ) -> None:
+        """`now`: the instant actions are stamped with (default: the real time).
+
+        `deferred`: leave roll-ups and platform figures to one `refresh()` at the end
+        (bulk loads); by default every submission and approval refreshes them.
+        """
+        self.conn = conn
+        self.plan = plan
+        self.organisation = organisation
+        self._fixed_now = now
+        self.deferred = deferred
+
+    def now(self) -> datetime:
+        """The instant of the current action (aware, UTC)."""
+        return (self._fixed_now or datetime.now(UTC)).astimezone(UTC)
+
+    @property
+    def today(self) -> date:
+        return self.now().astimezone(LOCAL_TZ).date()
+
+    # -- finding a report -----------------------------------------------------------------
+    def dataset(self, code: str) -> DataSet:
+        found = self.plan.dataset(code)
+        if found is None:
+            raise NotFound(f"no data set is named {code!r}")
+        return found
+
+    def visible_datasets(self, user: User) -> list[DataSet]:
+        return [
+            d
+            for d in self.plan.datasets
+            if any(
+                user.sees(u.code, confidential=d.confidential)
+                for u in d.reporting_units(self.organisation)
+            )
+        ]
+
+    def open(self, user: User, dataset_code: str, unit: str, period_text: str) -> Report:
+        """The report, if `user` may see it: unknown or invisible ones are NotFound."""
+        dataset = self.dataset(dataset_code)
+        if unit not in self.organisation or not dataset.reports(self.organisation, unit):
+            raise NotFound(f"{unit} does not report {dataset.code}")
+        if not user.sees(unit, confidential=dataset.confidential):
+            raise NotFound(f"{unit} does not report {dataset.code}")
+        try:
+            period = Period.parse(period_text)
+        except ValueError as error:
+            raise NotFound(str(error)) from None
+        if not dataset.accepts(period):
+            raise NotFound(f"{dataset.code} is reported per {dataset.periodicity}, not {period}")
+        submission = submission_store.get(self.conn, dataset.code, unit, str(period))
+        return Report(
+            dataset, unit, period, submission, dataset.value_units(self.organisation, unit)
+        )
+
+    # -- values -----------------------------------------------------------------------------
+    def parse_values(self, report: Report, raw: Mapping[str, Any]) -> StoredValues:
+        """API values (a number per measure, or an object per commune) → stored form."""
+        findings: list[Finding] = []
+        parsed: StoredValues = {}
+        per_commune = report.dataset.values_for is ValuesFor.COMMUNES
+        for measure, given in raw.items():
+            if report.dataset.field(measure) is None:
+                findings.append(Finding("unknown-measure", measure, ""))
+                continue
+            if per_commune:
+                if not isinstance(given, Mapping):
+                    findings.append(Finding("not-an-object", measure, report.unit))
+                    continue
+                items = list(given.items())
+            else:
+                items = [(report.value_units[0], given)]
+            parsed[measure] = {}
+            for unit, value in items:
+                ok, number = _number(value)
+                if ok:
+                    parsed[measure][str(unit)] = number
+                else:
+                    findings.append(Finding("not-a-number", measure, unit, {"value": value}))
+        if findings:
+            raise Invalid(findings)
+        return parsed
+
+    def previous_values(self, report: Report) -> Values:
+        """Last period's approved values, for the outlier warnings."""
+        previous = report.period.previous()
+        stored = value_store.latest(
+            self.conn,
+            measures=report.dataset.measures,
+            units=report.value_units,
+            periods=[previous],
+        )
+        found: dict[str, dict[str, float | None]] = {}
+        for value in stored:
+            if value.source == SOURCE:
+                found.setdefault(value.measure, {})[value.unit] = value.value
+        return found
+
+    def check(self, report: Report, values: Values, *, complete: bool) -> list[Finding]:
+        return validate(
+            report.dataset,
+            values,
+            report.value_units,
+            previous=self.previous_values(report) if complete else None,
+            complete=complete,
+        )
+
+    # -- actions ----------------------------------------------------------------------------
+    def _require_reporter(self, user: User, report: Report) -> None:
+        if not user.reports_for(report.unit):
+            raise Forbidden(f"{user.username} does not report for {report.unit}")
+
+    def _require_approver(self, user: User) -> None:
+        if not user.can(Permission.APPROVE):
+            raise Forbidden(f"{user.username} may not approve or return reports")
+
+    def _write(
+        self, user: User, report: Report, action: Action, changes: dict[str, Any], read: int | None
+    ) -> Report:
+        before = report.submission
+        try:
+            status = next_status(before.status, action)
+        except TransitionError as error:
+            raise Conflict(str(error)) from None
+        if read is not None and read != before.version:
+            raise Conflict(
+                f"the report was changed by {before.updated_by} (now version {before.version}); "
+                "reload it and enter your changes again"
+            )
+        new = before.changed(
+            status=status, updated_at=self.now(), updated_by=user.username, **changes
+        )
+        try:
+            stored = submission_store.write(self.conn, new, read_version=before.version)
+        except StaleVersion as error:
+            raise Conflict(f"{error}; reload it and enter your changes again") from None
+        audit.append(
+            self.conn,
+            actor=user.username,
+            action=f"report.{action.value}",
+            entity="report",
+            key=before.key,
+            before=before.state() if before.version else None,
+            after=stored.state(),
+        )
+        return Report(report.dataset, report.unit, report.period, stored, report.value_units)
+
+    def save(
+        self, user: User, report: Report, values: StoredValues, *, read_version: int | None = None
+    ) -> Report:
+        """Save a draft (a partial one is fine; every value given must be valid)."""
+        self._require_reporter(user, report)
+        problems = errors(self.check(report, values, complete=False))
+        if problems:
+            raise Invalid(problems)
+        return self._write(user, report, Action.SAVE, {"values": values}, read_version)
+
+    def submit(
+        self,
+        user: User,
+        report: Report,
+        *,
+        comment: str | None = None,
+        read_version: int | None = None,
+    ) -> Report:
+        """Submit for approval: errors block; warnings need a comment."""
+        self._require_reporter(user, report)
+        values = report.submission.values or {}
+        findings = self.check(report, values, complete=True)
+        comment = (comment or "").strip() or None
+        blocking = errors(findings) + ([] if comment else warnings(findings))
+        if blocking:
+            raise Invalid(blocking)
+        now = self.now()
+        changes: dict[str, Any] = {"submitted_at": now, "comment": comment}
+        if report.submission.first_submitted_at is None:
+            changes["first_submitted_at"] = now
+        done = self._write(user, report, Action.SUBMIT, changes, read_version)
+        if not self.deferred:  # a first submission moves the reports received on time
+            platform.refresh(self.conn, self.plan, self.organisation, self.today, ["reports"])
+        return done
+
+    def approve(self, user: User, report: Report, *, read_version: int | None = None) -> Report:
+        """Approve: the values become the figures of the unit and period."""
+        self._require_approver(user)
+        changes = {
+            "approved_at": self.now(),
+            "approved_by": user.username,
+            "approvals": report.submission.approvals + 1,
+            "review_comment": None,
+        }
+        done = self._write(user, report, Action.APPROVE, changes, read_version)
+        self._publish(done, user)
+        return done
+
+    def return_(
+        self, user: User, report: Report, comment: str, *, read_version: int | None = None
+    ) -> Report:
+        """Send back to the reporter with a comment saying what to fix."""
+        self._require_approver(user)
+        if not comment.strip():
+            raise Invalid([Finding("comment-required", "", report.unit)])
+        return self._write(
+            user, report, Action.RETURN, {"review_comment": comment.strip()}, read_version
+        )
+
+    # -- publishing -------------------------------------------------------------------------
+    def _publish(self, report: Report, user: User) -> None:
+        dataset = report.dataset
+        values = report.submission.values or {}
+        rows: list[tuple[str, str, str, float | None]] = [
+            (measure, unit, str(report.period), values.get(measure, {}).get(unit))
+            for measure in dataset.measures
+            for unit in report.value_units
+        ]
+        # only approved figures enter the store; an emptied value withdraws the figure
+        value_store.sync(
+            self.conn,
+            rows,
+            measures=dataset.measures,
+            source=SOURCE,
+            actor=user.username,
+            withdraw_missing=False,
+        )
+        if not self.deferred:
+            self.refresh_rollups(dataset)
+
+    def refresh(self) -> int:
+        """Recompute every roll-up of reported figures and every platform figure."""
+        written = sum(self.refresh_rollups(d) for d in self.plan.datasets)
+        return written + platform.refresh(self.conn, self.plan, self.organisation, self.today)
+
+    def refresh_rollups(self, dataset: DataSet) -> int:
+        """Recompute the roll-ups of a data set's measures from their approved values."""
+        measures = [self.plan.measure(code) for code in dataset.measures]
+        stored = value_store.latest(self.conn, measures=dataset.measures)
+        base: dict[Key, float] = {
+            (v.measure, v.unit, v.period): v.value
+            for v in stored
+            if v.source == SOURCE and v.value is not None
+        }
+        rolled = roll_up(base, measures, self.organisation)
+        return value_store.sync(
+            self.conn,
+            [(m, u, str(p), v) for (m, u, p), v in rolled.items()],
+            measures=dataset.measures,
+            source=ROLLUP_SOURCE,
+            actor="dxplan",
+            withdraw_missing=True,
+        )
+
+
+def _number(value: Any) -> tuple[bool, float | None]:
+    """(True, the number) for a JSON number or null; booleans and text are not numbers."""
+    if value is None:
+        return True, None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return False, None
+    return True, float(value)

@@ -1,0 +1,131 @@
+"""Who is asking: a personal bearer token or a signed-in session; CSRF for forms.
+
+Sessions live in a signed cookie (Starlette's SessionMiddleware, itsdangerous): it
+holds the user's id and a CSRF token, nothing else. Every request reloads the account,
+so disabling a user ends their sessions and tokens at once. A form post, or an API
+write made with the session cookie, must carry the session's CSRF token; a request
+with a bearer token carries no cookie and needs none.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from dxplan.domain.account import User
+from dxplan.store import tokens as token_store
+from dxplan.store import users as user_store
+from dxplan.web.deps import WorkspaceDep
+
+SESSION_COOKIE = "dxplan_session"
+SESSION_MAX_AGE = 8 * 3600  # a working day
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+_bearer = HTTPBearer(
+    auto_error=False, description="A personal token from `dxplan tokens create --user`."
+)
+
+
+class SignInRequired(Exception):
+    """A page needs a signed-in user: the app redirects to the sign-in page."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+    @property
+    def location(self) -> str:
+        return f"/sign-in?next={quote(self.next_path, safe='/')}"
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, created on first use."""
+    token = request.session.get("csrf")
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+def csrf_ok(request: Request, given: str | None) -> bool:
+    expected = request.session.get("csrf")
+    return (
+        isinstance(expected, str) and bool(given) and secrets.compare_digest(expected, given or "")
+    )
+
+
+def sign_in(request: Request, user: User) -> None:
+    """Start a fresh session for `user` (a new CSRF token: no fixation)."""
+    request.session.clear()
+    request.session["user"] = user.id
+    csrf_token(request)
+
+
+def sign_out(request: Request) -> None:
+    request.session.clear()
+
+
+def current_user(
+    request: Request,
+    workspace: WorkspaceDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> User | None:
+    """The person behind the request, or None. A bad bearer token is a 401 at once."""
+    with workspace.engine.begin() as conn:
+        if credentials is not None:
+            token = token_store.verify(conn, credentials.credentials)
+            if token is None or token.user_id is None:
+                raise HTTPException(
+                    401, "The token is unknown, revoked or not a personal one.", headers=_CHALLENGE
+                )
+            user = user_store.by_id(conn, token.user_id)
+            if user is None or not user.active:
+                raise HTTPException(401, "The token's user is disabled.", headers=_CHALLENGE)
+            request.state.via_token = True
+            return user
+        user_id = request.session.get("user") if "session" in request.scope else None
+        if not isinstance(user_id, int):
+            return None
+        user = user_store.by_id(conn, user_id)
+    if user is None or not user.active:
+        request.session.clear()
+        return None
+    request.state.via_token = False
+    return user
+
+
+CurrentUser = Annotated[User | None, Depends(current_user)]
+
+
+def api_user(request: Request, user: CurrentUser) -> User:
+    """An API caller: 401 without a user; a write through the session cookie needs CSRF."""
+    if user is None:
+        raise HTTPException(401, "Sign in or send a personal bearer token.", headers=_CHALLENGE)
+    unsafe = request.method not in ("GET", "HEAD", "OPTIONS")
+    if (
+        unsafe
+        and not request.state.via_token
+        and not csrf_ok(request, request.headers.get(CSRF_HEADER))
+    ):
+        raise HTTPException(403, f"A write with the session cookie needs the {CSRF_HEADER} header.")
+    return user
+
+
+ApiUser = Annotated[User, Depends(api_user)]
+
+
+def page_user(request: Request, user: CurrentUser) -> User:
+    """A page's reader: unsigned readers go to the sign-in page and come back."""
+    if user is None:
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        raise SignInRequired(path)
+    return user
+
+
+PageUser = Annotated[User, Depends(page_user)]
