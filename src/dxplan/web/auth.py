@@ -9,7 +9,6 @@ with a bearer token carries no cookie and needs none.
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
 from urllib.parse import quote
 
@@ -19,12 +18,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from dxplan.domain.account import User
 from dxplan.store import tokens as token_store
 from dxplan.store import users as user_store
+from dxplan.web.csrf import CSRF_HEADER, csrf_ok, csrf_token
 from dxplan.web.deps import WorkspaceDep
 
 SESSION_COOKIE = "dxplan_session"
 SESSION_MAX_AGE = 8 * 3600  # a working day
-CSRF_FIELD = "csrf_token"
-CSRF_HEADER = "X-CSRF-Token"
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 _bearer = HTTPBearer(
@@ -42,22 +40,6 @@ class SignInRequired(Exception):
     @property
     def location(self) -> str:
         return f"/sign-in?next={quote(self.next_path, safe='/')}"
-
-
-def csrf_token(request: Request) -> str:
-    """The session's CSRF token, created on first use."""
-    token = request.session.get("csrf")
-    if not isinstance(token, str):
-        token = secrets.token_urlsafe(32)
-        request.session["csrf"] = token
-    return token
-
-
-def csrf_ok(request: Request, given: str | None) -> bool:
-    expected = request.session.get("csrf")
-    return (
-        isinstance(expected, str) and bool(given) and secrets.compare_digest(expected, given or "")
-    )
 
 
 def sign_in(request: Request, user: User) -> None:
@@ -88,6 +70,7 @@ def current_user(
             if user is None or not user.active:
                 raise HTTPException(401, "The token's user is disabled.", headers=_CHALLENGE)
             request.state.via_token = True
+            request.state.user = user
             return user
         user_id = request.session.get("user") if "session" in request.scope else None
         if not isinstance(user_id, int):
@@ -97,6 +80,7 @@ def current_user(
         request.session.clear()
         return None
     request.state.via_token = False
+    request.state.user = user
     return user
 
 

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from dxplan.i18n import LANGUAGE_NAMES, LANGUAGES, Formatter, formatter
+from dxplan.web.csrf import csrf_token
 
 HERE: Final = Path(__file__).parent
 
@@ -46,6 +47,8 @@ class Renderer:
             _=fmt.gettext,
             lang=fmt.language,
             languages=LANGUAGE_NAMES,
+            user=getattr(request.state, "user", None),
+            csrf_token=csrf_token(request) if "session" in request.scope else "",
             **context,
         )
         response = HTMLResponse(html, status_code=status_code)

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from dxplan.domain.plan import Plan
 from dxplan.evaluate import ScorecardLine, scorecard
 from dxplan.plans.public import target_json
+from dxplan.web.auth import CurrentUser
 from dxplan.web.deps import PlanDep, RendererDep, WorkspaceDep
 from dxplan.workspace import Workspace
 
@@ -22,7 +23,9 @@ def _overview(workspace: Workspace, plan: Plan) -> tuple[str, list[ScorecardLine
 
 
 @router.get("/", response_class=HTMLResponse, summary="Overview page", include_in_schema=False)
-def overview_page(request: Request, workspace: WorkspaceDep, renderer: RendererDep) -> HTMLResponse:
+def overview_page(
+    request: Request, workspace: WorkspaceDep, renderer: RendererDep, user: CurrentUser
+) -> HTMLResponse:
     plan = workspace.plan()
     if plan is None:
         return renderer.render(request, "empty.html", {}, status_code=503)
