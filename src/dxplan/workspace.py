@@ -7,13 +7,16 @@ with its organisation, initialising the store, reading what is stored.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
 from dxplan.documents import Document, DocumentError
 from dxplan.domain.organisation import Organisation, OrganisationError
+from dxplan.domain.period import LOCAL_TZ, Period
 from dxplan.domain.plan import Plan
+from dxplan.evaluate.dashboard import Board, BoardCache, build_board
 from dxplan.plans import parse_plan
 from dxplan.reporting.service import Reporting
 from dxplan.settings import Settings
@@ -60,6 +63,7 @@ class Workspace:
         self.settings = settings
         self.engine: Engine = create_db_engine(settings.database)
         self._plan_cache: tuple[str, Plan] | None = None
+        self._boards = BoardCache()
 
     def close(self) -> None:
         self.engine.dispose()
@@ -90,19 +94,20 @@ class Workspace:
         return InitReport(checked.plan.code, version.version, sync, self.settings.database_display)
 
     def plan(self) -> Plan | None:
-        """The newest stored plan, or None before `initialise`."""
+        """The newest stored plan, or None before `initialise` (parsed once per version)."""
         if not self.initialised:
             return None
         with self.engine.connect() as conn:
+            key = plan_store.latest_key(conn)
+            if key is None:
+                return None
+            if self._plan_cache is not None and self._plan_cache[0] == key:
+                return self._plan_cache[1]
             stored = plan_store.latest(conn)
         if stored is None:
             return None
-        if self._plan_cache is None or self._plan_cache[0] != stored.sha256:
-            name = f"{stored.plan_code} v{stored.version}"
-            self._plan_cache = (
-                stored.sha256,
-                parse_plan(Document.parse(stored.document, name=name)),
-            )
+        name = f"{stored.plan_code} v{stored.version}"
+        self._plan_cache = (stored.sha256, parse_plan(Document.parse(stored.document, name=name)))
         return self._plan_cache[1]
 
     def reporting(self, conn: Connection, *, deferred: bool = False) -> Reporting:
@@ -112,6 +117,33 @@ class Workspace:
             raise RuntimeError("the store is empty: run `dxplan init` first")
         now = self.settings.now() if self.settings.as_of is not None else None
         return Reporting(conn, plan, organisation, now=now, deferred=deferred)
+
+    def as_of(self) -> date:
+        """The day dxplan judges from: the `as_of` setting, else today in local time."""
+        return self.settings.as_of or datetime.now(LOCAL_TZ).date()
+
+    def board(self, period: Period | None = None, as_of: date | None = None) -> Board | None:
+        """The dashboard's evaluations, cached until a figure or the plan changes.
+
+        A cached board costs two indexed queries (the newest value id and plan hash).
+        """
+        if not self.initialised:
+            return None
+        day = as_of or self.as_of()
+        with self.engine.connect() as conn:
+            plan_key = plan_store.latest_key(conn)
+            if plan_key is None:
+                return None
+
+            def build() -> Board:
+                plan, organisation = self.plan(), self.organisation()
+                assert plan is not None and organisation is not None
+                return build_board(conn, plan, organisation, wanted, day)
+
+            plan = self.plan()
+            assert plan is not None
+            wanted = period or Period.parse(plan.period or str(day.year))
+            return self._boards.get(conn, plan_key, wanted, day, build)
 
     def organisation(self) -> Organisation | None:
         """The stored organisation, or None before `initialise`."""

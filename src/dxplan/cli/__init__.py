@@ -13,7 +13,7 @@ import typer
 from pydantic import ValidationError
 
 import dxplan
-from dxplan.cli import data, figures, plan, server, setup, tokens, units, users
+from dxplan.cli import data, evaluate, figures, plan, server, setup, tokens, units, users
 from dxplan.cli.common import fail
 from dxplan.settings import Settings
 
@@ -34,6 +34,7 @@ app.add_typer(figures.indicators, name="indicators")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(users.app, name="users")
 app.command("compute")(data.compute_command)
+app.command("evaluate")(evaluate.evaluate_command)
 app.command("init")(setup.init)
 app.command("serve")(server.serve)
 app.command("demo")(server.demo)

@@ -80,6 +80,7 @@ class Indicator(BaseModel):
     lead_agency: str
     confidential: bool = False
     target: Target | None = None
+    weight: float = Field(default=1.0, gt=0, description="weight in its pillar's score")
     definition: LocalizedText | None = None
     methodology: LocalizedText | None = None
 

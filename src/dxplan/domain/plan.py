@@ -31,6 +31,7 @@ class Pillar(BaseModel):
     code: str = Field(pattern=r"^[A-Z]{2,5}$")
     names: LocalizedText
     description: LocalizedText | None = None
+    weight: float = Field(default=1.0, gt=0, description="weight in the overall score")
 
 
 class Plan(BaseModel):

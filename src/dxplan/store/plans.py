@@ -74,3 +74,9 @@ def history(conn: Connection, plan_code: str) -> list[PlanVersion]:
         values.pop("id")
         result.append(PlanVersion(**values))
     return result
+
+
+def latest_key(conn: Connection) -> str | None:
+    """The SHA-256 of the newest plan version: a cheap check that the plan changed."""
+    query = select(plan_versions.c.sha256).order_by(plan_versions.c.id.desc()).limit(1)
+    return conn.execute(query).scalar()

@@ -1,0 +1,266 @@
+"""The dashboard's figures, computed once per change of the store and read by every page.
+
+`build_board` evaluates every indicator for every unit for one period as of a day and
+derives what the pages show: scores per pillar and overall, rankings of communes and
+wards and of agencies, each unit's contribution to the city's gap, and alerts.
+`BoardCache` keeps the last board per (store state, plan, period, day): pages and
+their JSON twins read it, so a page costs a lookup, not an evaluation.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from dxplan.domain.indicator import Indicator, IndicatorKind
+from dxplan.domain.organisation import Organisation
+from dxplan.domain.period import Period
+from dxplan.domain.plan import Plan
+from dxplan.domain.unit import UnitKind
+from dxplan.domain.value import MeasureValue
+from dxplan.evaluate.attainment import overall_score, pillar_scores, rank
+from dxplan.evaluate.contribution import city_gap, contributions
+from dxplan.evaluate.evaluation import Evaluation, evaluate
+from dxplan.evaluate.status import Status
+from dxplan.store import values as value_store
+from dxplan.store.tables import measure_values
+
+JUMP = 0.5  # an approved reported value that moves by more than half is an alert
+RANKED_KINDS: dict[str, tuple[UnitKind, ...]] = {
+    "communes": (UnitKind.WARD, UnitKind.COMMUNE),
+    "agencies": (UnitKind.AGENCY,),
+}
+
+
+@dataclass(frozen=True)
+class Score:
+    unit: str
+    pillars: dict[str, float | None]
+    overall: float | None
+
+
+@dataclass(frozen=True)
+class Contribution:
+    unit: str
+    points: float  # percentage points of the city's gap
+    numerator: float
+    denominator: float
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str  # off_track | at_risk | jump
+    indicator: str | None
+    unit: str
+    period: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Board:
+    """Everything the dashboard shows for one period as of one day."""
+
+    plan: Plan
+    organisation: Organisation
+    period: Period
+    as_of: date
+    evaluations: list[Evaluation]
+    jumps: list[Alert]
+    _by_key: dict[tuple[str, str], Evaluation] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._by_key = {(e.indicator.code, e.unit): e for e in self.evaluations}
+
+    @property
+    def root(self) -> str:
+        return self.plan.organisation
+
+    def get(self, indicator: str, unit: str) -> Evaluation | None:
+        return self._by_key.get((indicator, unit))
+
+    def of_unit(self, unit: str) -> list[Evaluation]:
+        return [e for e in self.evaluations if e.unit == unit]
+
+    def of_indicator(self, indicator: str) -> list[Evaluation]:
+        return [e for e in self.evaluations if e.indicator.code == indicator]
+
+    def city(self) -> list[Evaluation]:
+        return self.of_unit(self.root)
+
+    def statuses(self, unit: str | None = None) -> dict[Status, int]:
+        """How many indicators of `unit` (default: the city) have each status."""
+        counts: dict[Status, int] = defaultdict(int)
+        for e in self.of_unit(unit or self.root):
+            counts[e.status] += 1
+        return dict(counts)
+
+    # -- scores and rankings -------------------------------------------------------------
+    def score(self, unit: str) -> Score:
+        """Attainment per pillar and overall, with the plan's weights."""
+        mine = [e for e in self.of_unit(unit) if e.attainment is not None]
+        attainments = {e.indicator.code: e.attainment for e in mine}
+        pillar_of = {e.indicator.code: e.indicator.pillar for e in mine}
+        weights = {i.code: i.weight for i in self.plan.indicators}
+        pillars = pillar_scores(attainments, pillar_of, weights)
+        overall = overall_score(pillars, {p.code: p.weight for p in self.plan.pillars})
+        return Score(unit, pillars, overall)
+
+    def ranking(self, group: str) -> list[tuple[str, float, int]]:
+        """(unit, overall score, rank) for a group of units (`communes` or `agencies`)."""
+        kinds = RANKED_KINDS[group]
+        scores: dict[str, float] = {}
+        for unit in self.organisation.of_kind(*kinds):
+            overall = self.score(unit.code).overall
+            if overall is not None:
+                scores[unit.code] = overall
+        return rank(scores)
+
+    def rank_of(self, unit: str) -> tuple[int, int] | None:
+        """(rank, out of how many) of `unit` in its group, or None."""
+        for group, kinds in RANKED_KINDS.items():
+            if unit in self.organisation and self.organisation[unit].kind in kinds:
+                ranked = self.ranking(group)
+                for code, _, position in ranked:
+                    if code == unit:
+                        return position, len(ranked)
+        return None
+
+    # -- who moves the number ---------------------------------------------------------------
+    def contributions(self, indicator: str) -> list[Contribution]:
+        """Each unit under the city, by how much it costs the city's gap, largest first.
+
+        Only for a ratio with a target whose city figure is the sum of the units'
+        (their denominators add up to the city's); empty otherwise.
+        """
+        found = self.plan.indicator(indicator)
+        city = self.get(indicator, self.root)
+        if (
+            found.kind is not IndicatorKind.RATIO
+            or found.target is None
+            or city is None
+            or city.denominator is None
+        ):
+            return []
+        parts: dict[str, tuple[float, float]] = {}
+        for e in self.of_indicator(indicator):
+            if e.unit not in self.organisation or e.numerator is None:
+                continue
+            if self.organisation[e.unit].parent != self.root:
+                continue
+            parts[e.unit] = (e.numerator, e.denominator or 0.0)
+        total = sum(d for _, d in parts.values())
+        if not parts or abs(total - city.denominator) > 1e-6 * max(1.0, city.denominator):
+            return []
+        points = contributions(found.target.value, parts)
+        rows = [Contribution(u, points[u], *parts[u]) for u in parts]
+        return sorted(rows, key=lambda c: -c.points)
+
+    def gap(self, indicator: str) -> float | None:
+        """The city's gap in percentage points (what the contributions add up to)."""
+        found = self.plan.indicator(indicator)
+        rows = self.contributions(indicator)
+        if found.target is None or not rows:
+            return None
+        return city_gap(found.target.value, {c.unit: (c.numerator, c.denominator) for c in rows})
+
+    # -- alerts -----------------------------------------------------------------------------
+    def alerts(self) -> list[Alert]:
+        """Off-track and at-risk targets of the city first, then jumps in reported values."""
+        order = {Status.OFF_TRACK: 0, Status.NOT_ACHIEVED: 0, Status.AT_RISK: 1}
+        found = [
+            Alert(
+                e.status.value,
+                e.indicator.code,
+                e.unit,
+                str(e.period),
+                {"value": e.value, "gap": e.gap},
+            )
+            for e in sorted(self.city(), key=lambda e: order.get(e.status, 9))
+            if e.status in order
+        ]
+        return found + self.jumps
+
+
+def _jumps(values: list[MeasureValue], as_of: date) -> list[Alert]:
+    """Approved reported values that moved by more than JUMP from the period before."""
+    series: dict[tuple[str, str, Any], list[MeasureValue]] = defaultdict(list)
+    for v in values:
+        if v.source == "reported" and v.value is not None and v.period.last_day < as_of:
+            series[(v.measure, v.unit, v.period.kind)].append(v)
+    found = []
+    for (measure, unit, _), points in series.items():
+        points.sort(key=lambda v: v.period)
+        if len(points) < 2:
+            continue
+        before, last = points[-2], points[-1]
+        if before.value and last.value is not None and before.period == last.period.previous():
+            change = (last.value - before.value) / before.value
+            if abs(change) > JUMP:
+                found.append(
+                    Alert(
+                        "jump",
+                        None,
+                        unit,
+                        str(last.period),
+                        {
+                            "measure": measure,
+                            "before": before.value,
+                            "after": last.value,
+                            "change": change,
+                        },
+                    )
+                )
+    return sorted(found, key=lambda a: -abs(a.detail["change"]))
+
+
+def build_board(
+    conn: Connection, plan: Plan, organisation: Organisation, period: Period, as_of: date
+) -> Board:
+    """Evaluate the whole plan for `period` as of `as_of` from the value store."""
+    measures = {code for i in plan.indicators for code in i.measures}
+    dataset_measures = {code for d in plan.datasets for code in d.measures}
+    stored = value_store.latest(conn, measures=measures | dataset_measures)
+    wanted = [v for v in stored if v.measure in measures]
+    evaluations = evaluate(plan, organisation, wanted, period=period, as_of=as_of)
+    return Board(plan, organisation, period, as_of, evaluations, _jumps(stored, as_of))
+
+
+def store_state(conn: Connection) -> int:
+    """A marker that changes whenever a value is recorded: values are only ever added
+    (a correction or a withdrawal is a new version), so the highest id tells."""
+    return int(conn.execute(select(func.max(measure_values.c.id))).scalar() or 0)
+
+
+class BoardCache:
+    """The latest board per period and day, rebuilt when the store or the plan changed."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._boards: dict[tuple[Any, ...], Board] = {}
+
+    def get(
+        self,
+        conn: Connection,
+        plan_key: str,
+        period: Period,
+        as_of: date,
+        build: Callable[[], Board],
+    ) -> Board:
+        key = (store_state(conn), plan_key, str(period), as_of)
+        with self._lock:  # one build at a time; the others wait and reuse it
+            board = self._boards.get(key)
+            if board is None:
+                board = build()
+                self._boards = {k: v for k, v in self._boards.items() if k[0] == key[0]}
+                self._boards[key] = board
+            return board
+
+
+def indicator_of(plan: Plan, code: str) -> Indicator | None:
+    return next((i for i in plan.indicators if i.code == code), None)
