@@ -64,6 +64,7 @@ class Workspace:
         self.engine: Engine = create_db_engine(settings.database)
         self._plan_cache: tuple[str, Plan] | None = None
         self._boards = BoardCache()
+        self._initialised = False
 
     def close(self) -> None:
         self.engine.dispose()
@@ -76,7 +77,10 @@ class Workspace:
 
     @property
     def initialised(self) -> bool:
-        return is_initialised(self.engine)
+        """Whether the store has its schema (once it has, it is not asked again)."""
+        if not self._initialised:
+            self._initialised = is_initialised(self.engine)
+        return self._initialised
 
     def initialise(self, actor: str = "system") -> InitReport:
         """Create or upgrade the store, then load the organisation and the plan file.

@@ -10,6 +10,7 @@ import typer
 from dxplan.cli.common import ExitCode, fail, open_workspace, settings
 from dxplan.cli.setup import initialise
 from dxplan.demo.load import DEFAULT_DOSSIERS_PER_YEAR, has_data, load_demo
+from dxplan.demo.reports import DEMO_PASSWORD, has_accounts, load_reports
 
 HostOption = Annotated[
     str, typer.Option("--host", help="Address to listen on; 0.0.0.0 for the whole network.")
@@ -66,6 +67,8 @@ def demo(
     (--data-dir, default ./dxplan-data). On the first run it generates two years of
     demo dossiers (2024-2025, about 2.5 million a year, with a procedure catalog) and
     imports them like any feed, which takes about a minute; later runs reuse them.
+    It also creates demo accounts and two years of periodic reports and focal points,
+    as they stood on 8 November 2025 (password of every demo account: demo-password-2025).
     Then it opens the city's dashboard on http://127.0.0.1:8000/ .
     """
     report = initialise(ctx)
@@ -81,5 +84,21 @@ def demo(
                 f"{loaded.dossiers.stored:,} dossiers stored, "
                 f"{loaded.dossiers.values_written:,} figures computed"
             )
-    typer.echo("sign-in: none needed yet, the dashboard is open to readers on this machine")
+        if has_accounts(workspace):
+            typer.echo("demo reports and accounts: already loaded (or the store has accounts)")
+        else:
+            made = load_reports(workspace)
+            typer.echo(
+                f"demo reports: {made.approved:,} approved ({made.late} late, "
+                f"{made.returned} returned once), {made.missing} missing, "
+                f"{made.submitted} awaiting approval; {made.focal_points} focal points"
+            )
+            typer.echo(
+                f"demo accounts: admin, dieuphoi (coordinator), lanhdao (viewer), nhap-lieu "
+                f"and the agencies' reporters (skhcn, thue, ...); password: {DEMO_PASSWORD}"
+            )
+    typer.echo(
+        "the dashboard is open to readers; sign in (top right) to report or approve, "
+        f"e.g. as dieuphoi (coordinator) or phuong-ninh-kieu (a ward), password {DEMO_PASSWORD}"
+    )
     _run(ctx, host, port)

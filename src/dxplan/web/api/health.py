@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 import dxplan
+from dxplan.store import is_initialised
 from dxplan.web.deps import WorkspaceDep
 
 router = APIRouter(prefix="/api", tags=["health"])
@@ -22,7 +23,13 @@ def health(workspace: WorkspaceDep) -> JSONResponse:
         "database": workspace.engine.dialect.name,
     }
     try:
-        body["initialised"] = workspace.initialised
+        body["initialised"] = is_initialised(workspace.engine)  # asks the database each time
     except SQLAlchemyError:
         return JSONResponse({**body, "status": "unavailable"}, status_code=503)
     return JSONResponse({**body, "status": "ok"})
+
+
+@router.get("/version", summary="The running version")
+def version() -> dict[str, str]:
+    """The version of dxplan that answers (no database involved)."""
+    return {"version": dxplan.__version__}
