@@ -52,6 +52,7 @@ class Evaluation:
     status: Status
     attainment: float | None
     series: list[tuple[Period, float | None]] = field(default_factory=list)
+    latest: tuple[Period, float] | None = None  # the last value known at as_of, any period
 
     @property
     def gap(self) -> float | None:
@@ -151,7 +152,18 @@ def evaluate_indicator(
         ),
         attainment=(attainment(value, indicator.target) if indicator.target is not None else None),
         series=[(o.period, o.value) for o in observations if o.period.last_day < as_of],
+        latest=_latest(unit_readings, as_of),
     )
+
+
+def _latest(unit_readings: Sequence[Reading], as_of: date) -> tuple[Period, float] | None:
+    """The value of the reading that ended last before `as_of` (the longest on a tie)."""
+    known = [r for r in unit_readings if r.value is not None and r.period.last_day < as_of]
+    if not known:
+        return None
+    best = max(known, key=lambda r: (r.period.last_day, r.period.kind.months))
+    assert best.value is not None
+    return best.period, best.value
 
 
 def evaluate(

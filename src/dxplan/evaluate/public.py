@@ -43,4 +43,5 @@ def evaluation_json(e: Evaluation) -> dict[str, Any]:
         "gap": e.gap,
         "attainment": e.attainment,
         "projection_method": None if e.projection is None else e.projection.method.value,
+        "latest": None if e.latest is None else {"period": str(e.latest[0]), "value": e.latest[1]},
     }

@@ -173,12 +173,16 @@ def sync(
     wanted = sorted(set(measures))
     if not wanted:
         return 0
+    filters = [measure_values.c.measure_code.in_(wanted)]
+    if not withdraw_missing:  # only the keys of `rows` matter: read no more than those
+        filters.append(measure_values.c.unit_code.in_(sorted({r[1] for r in rows})))
+        filters.append(measure_values.c.period.in_(sorted({r[2] for r in rows})))
     newest = _newest(
         *_KEY,
         measure_values.c.version,
         measure_values.c.value,
         measure_values.c.source,
-        filters=[measure_values.c.measure_code.in_(wanted)],
+        filters=filters,
     )
     stored: dict[tuple[str, str, str], tuple[int, float | None, str]] = {
         (r.measure_code, r.unit_code, r.period): (r.version, r.value, r.source)
