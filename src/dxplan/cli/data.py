@@ -156,10 +156,11 @@ def compute_command(
         bool, typer.Option("--full", help="Recompute every cell from the dossiers.")
     ] = False,
 ) -> None:
-    """Recompute the figures from the operational store into the value store.
+    """Recompute the figures from the operational store and the reports into the value store.
 
-    Imports already recompute what they touch; run this after changing the plan or the
-    units, or with --full to rebuild every cell from the stored dossiers and catalog.
+    Imports and approvals already recompute what they touch; run this daily (reports
+    become expected, or late, as their due dates pass: GOV-08), after changing the
+    plan or the units, or with --full to rebuild every cell from the stored dossiers.
     """
     with open_workspace(ctx) as workspace:
         try:
@@ -168,5 +169,8 @@ def compute_command(
             fail(str(error), ExitCode.FAILED)
         except StoreBusy as error:
             fail(f"{error}; try again when it has finished", ExitCode.FAILED)
+        with workspace.engine.begin() as conn:
+            reported = workspace.reporting(conn).refresh()
     how = f"full, {result.cells:,} cells" if result.mode == "full" else "roll-up of the stored base"
     typer.echo(f"figures: {result.values_written} values updated ({how})")
+    typer.echo(f"reports and focal points: {reported} values updated")
