@@ -6,7 +6,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DATA_DIR ?= dxplan-data
 
-.PHONY: install demo test lint check bench clean
+VENDOR := src/dxplan/web/static/vendor
+DEMO_AS_OF ?= 2025-11-08
+
+.PHONY: install assets demo test lint check bench clean
 
 # The virtual environment is rebuilt when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -15,10 +18,17 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
+# The dashboard's scripts and font, from the npm registry (package-lock.json), never a CDN.
+$(VENDOR)/.installed: package.json package-lock.json scripts/assets.sh
+	scripts/assets.sh
+	touch $@
+
+assets: $(VENDOR)/.installed
+
+install: $(VENV)/.installed assets
 
 demo: install
-	$(BIN)/dxplan --data-dir $(DATA_DIR) demo --host $(HOST) --port $(PORT)
+	DXPLAN_AS_OF=$(DEMO_AS_OF) $(BIN)/dxplan --data-dir $(DATA_DIR) demo --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/pytest -n 2 -q
@@ -36,4 +46,4 @@ bench: install
 	$(BIN)/python bench/engine.py
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache node_modules $(VENDOR) artifacts

@@ -69,7 +69,7 @@ def _evaluate(cli: Any, *args: str) -> dict[str, dict[str, Any]]:
     result = cli("evaluate", *args, "--unit", "92", "--as-of", "2025-11-08", "--format", "json")
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
-    assert all(CONTRACT <= set(row) for row in rows)
+    assert all(set(row) >= CONTRACT for row in rows)
     return {row["indicator"]: row for row in rows}
 
 

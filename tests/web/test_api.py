@@ -90,11 +90,11 @@ def test_the_overview_shows_the_latest_value(client, workspace):
 
 def test_language_switch_is_remembered(client):
     first = client.get("/", params={"lang": "en"})
-    assert "Latest value" in first.text
+    assert "Overall score" in first.text
     assert first.cookies.get("lang") == "en"
-    assert "Latest value" in client.get("/").text  # the cookie keeps English
-    assert "সর্বশেষ মান" in client.get("/", params={"lang": "bn"}).text
-    assert "Giá trị mới nhất" in client.get("/", params={"lang": "vi"}).text
+    assert "Overall score" in client.get("/").text  # the cookie keeps English
+    assert "সামগ্রিক স্কোর" in client.get("/", params={"lang": "bn"}).text
+    assert "Điểm tổng thể" in client.get("/", params={"lang": "vi"}).text
     assert '<html lang="vi">' in client.get("/", params={"lang": "xx"}).text
 
 

@@ -27,7 +27,7 @@ def _messages() -> set[str]:
 
 
 def test_there_are_messages_to_translate():
-    assert {"Latest value", "Target", "Monitored"} <= _messages()
+    assert {"Target", "Monitored", "Overall score"} <= _messages()
 
 
 @pytest.mark.parametrize("language", ["vi", "bn"])

@@ -13,7 +13,18 @@ import typer
 from pydantic import ValidationError
 
 import dxplan
-from dxplan.cli import data, evaluate, figures, plan, server, setup, tokens, units, users
+from dxplan.cli import (
+    data,
+    evaluate,
+    figures,
+    focal_points,
+    plan,
+    server,
+    setup,
+    tokens,
+    units,
+    users,
+)
 from dxplan.cli.common import fail
 from dxplan.settings import Settings
 
@@ -33,6 +44,7 @@ app.add_typer(figures.measures, name="measures")
 app.add_typer(figures.indicators, name="indicators")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(users.app, name="users")
+app.add_typer(focal_points.app, name="focal-points")
 app.command("compute")(data.compute_command)
 app.command("evaluate")(evaluate.evaluate_command)
 app.command("init")(setup.init)

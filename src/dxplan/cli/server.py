@@ -10,7 +10,7 @@ import typer
 from dxplan.cli.common import ExitCode, fail, open_workspace, settings
 from dxplan.cli.setup import initialise
 from dxplan.demo.load import DEFAULT_DOSSIERS_PER_YEAR, has_data, load_demo
-from dxplan.demo.reports import DEMO_PASSWORD, has_accounts, load_reports
+from dxplan.demo.reports import DEMO_AS_OF, DEMO_PASSWORD, has_accounts, load_reports
 
 HostOption = Annotated[
     str, typer.Option("--host", help="Address to listen on; 0.0.0.0 for the whole network.")
@@ -69,8 +69,12 @@ def demo(
     imports them like any feed, which takes about a minute; later runs reuse them.
     It also creates demo accounts and two years of periodic reports and focal points,
     as they stood on 8 November 2025 (password of every demo account: demo-password-2025).
-    Then it opens the city's dashboard on http://127.0.0.1:8000/ .
+    Then it opens the city's dashboard on http://127.0.0.1:8000/, judged as of that
+    day unless DXPLAN_AS_OF says otherwise.
     """
+    root = ctx.find_root()
+    if settings(ctx).as_of is None:  # the demo's figures stop on its day: judge from there
+        root.obj = settings(ctx).model_copy(update={"as_of": DEMO_AS_OF})
     report = initialise(ctx)
     typer.echo(f"plan {report.plan_code} v{report.plan_version} and the units are loaded")
     with open_workspace(ctx) as workspace:

@@ -42,7 +42,7 @@ def add(
 ) -> None:
     """Create an account. The password is read from standard input, never from arguments.
 
-    Example: `echo "$PASSWORD" | dxplan users add xa-phong-dien --role reporter --unit 31150
+    Example: `echo "$PASSWORD" | dxplan users add phuong-an-binh --role reporter --unit 31150
     --password-stdin`.
     """
     if not password_stdin:

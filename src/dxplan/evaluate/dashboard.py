@@ -31,6 +31,7 @@ from dxplan.evaluate.status import Status
 from dxplan.store import values as value_store
 from dxplan.store.tables import measure_values
 
+MAX_BOARDS = 16  # boards kept in memory (periods and days asked for since the last change)
 JUMP = 0.5  # an approved reported value that moves by more than half is an alert
 RANKED_KINDS: dict[str, tuple[UnitKind, ...]] = {
     "communes": (UnitKind.WARD, UnitKind.COMMUNE),
@@ -257,7 +258,10 @@ class BoardCache:
             board = self._boards.get(key)
             if board is None:
                 board = build()
-                self._boards = {k: v for k, v in self._boards.items() if k[0] == key[0]}
+                # keep the boards of the current store state only, and a few of them:
+                # every ?period= and ?as_of= asked for makes one
+                kept = [(k, v) for k, v in self._boards.items() if k[0] == key[0]]
+                self._boards = dict(kept[-(MAX_BOARDS - 1) :]) if MAX_BOARDS > 1 else {}
                 self._boards[key] = board
             return board
 

@@ -84,6 +84,11 @@ def received(report: Submission | None) -> bool:
     return report is not None and report.first_submitted_at is not None
 
 
+def expected(due: Due, report: Submission | None, today: date) -> bool:
+    """Whether a report counts as expected so far: past its due date, or already in."""
+    return due.due < today or received(report)
+
+
 def _months(first: date, last: date) -> list[Period]:
     months, month = [], Period.of(PeriodKind.MONTH, first)
     while month.first_day <= last:
@@ -100,7 +105,7 @@ def _reports(
     reports = {s.key: s for s in submission_store.find(conn)}
     for due in owed(plan, organisation, today):
         report = reports.get("/".join(due.key))
-        if due.due >= today and not received(report):
+        if not expected(due, report, today):
             continue  # not due yet and not in: not expected so far
         month = Period.of(PeriodKind.MONTH, due.dataset.window(due.period)[1])
         for measure, count in ((EXPECTED, 1.0), (ON_TIME, float(on_time(report, due.due)))):

@@ -22,13 +22,21 @@ from dxplan.domain.dataset import DataSet, ValuesFor
 from dxplan.domain.organisation import Organisation
 from dxplan.domain.period import LOCAL_TZ, Period
 from dxplan.domain.plan import Plan
-from dxplan.domain.submission import Action, Status, TransitionError, next_status
+from dxplan.domain.submission import (
+    Action,
+    Status,
+    TransitionError,
+    allowed_actions,
+    next_status,
+)
 from dxplan.domain.validation import Finding, Values, errors, validate, warnings
+from dxplan.domain.value import MeasureValue
 from dxplan.reporting import platform
 from dxplan.reporting.rollup import Key, roll_up
 from dxplan.store import audit
 from dxplan.store import submissions as submission_store
 from dxplan.store import values as value_store
+from dxplan.store.audit import AuditEntry
 from dxplan.store.submissions import StaleVersion, StoredValues, Submission
 
 SOURCE = "reported"  # values of approved reports
@@ -89,6 +97,22 @@ class Report:
             else:
                 shown[measure] = by_unit.get(self.value_units[0])
         return shown
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One line of a list of reports: which report, its state, when due, whether late."""
+
+    dataset: DataSet
+    unit: str
+    period: Period
+    submission: Submission
+    due: date
+    late: bool
+
+    @property
+    def status(self) -> Status:
+        return self.submission.status
 
 
 class Reporting:
@@ -157,6 +181,108 @@ class Reporting:
             dataset, unit, period, submission, dataset.value_units(self.organisation, unit)
         )
 
+    # -- lists of reports -------------------------------------------------------------------
+    def current_period(self, dataset: DataSet) -> Period:
+        """The period of `dataset` whose days include today."""
+        period = Period.of(dataset.period_kind, self.today)
+        return period.next() if dataset.window(period)[1] < self.today else period
+
+    def recent_periods(self, dataset: DataSet, count: int = 6) -> list[Period]:
+        """The current period of `dataset` and the `count` before it, newest first."""
+        periods = [self.current_period(dataset)]
+        while len(periods) <= count:
+            periods.append(periods[-1].previous())
+        return periods
+
+    def _listed(self, dataset: DataSet, submission: Submission) -> Listed:
+        period = Period.parse(submission.period)
+        due = dataset.due(period)
+        late = not platform.on_time(submission, due) and (
+            platform.received(submission) or due < self.today
+        )
+        return Listed(dataset, submission.unit, period, submission, due, late)
+
+    def own_reports(
+        self,
+        user: User,
+        *,
+        dataset: str | None = None,
+        period: Period | None = None,
+        count: int = 6,
+    ) -> list[Listed]:
+        """The reports `user` enters, per data set and own unit: the current period and the
+        `count` before it (or only `period`), newest first. Unknown filters list nothing."""
+        chosen = [
+            d
+            for d in self.plan.datasets
+            if (dataset is None or d.code == dataset)
+            and any(user.reports_for(u.code) for u in d.reporting_units(self.organisation))
+        ]
+        stored = {
+            s.key: s
+            for s in submission_store.find(
+                self.conn, datasets=[d.code for d in chosen], units=user.units
+            )
+        }
+        found: list[Listed] = []
+        for each in chosen:
+            if period is not None and not each.accepts(period):
+                continue
+            periods = [period] if period is not None else self.recent_periods(each, count)
+            units = [u.code for u in each.reporting_units(self.organisation)]
+            for unit in (u for u in units if user.reports_for(u)):
+                for shown in periods:
+                    empty = Submission(each.code, unit, str(shown))
+                    found.append(self._listed(each, stored.get(empty.key, empty)))
+        return found
+
+    def stored_reports(
+        self,
+        user: User,
+        statuses: list[Status],
+        *,
+        dataset: str | None = None,
+        period: Period | None = None,
+        newest_first: bool = False,
+        limit: int = 500,
+    ) -> list[Listed]:
+        """Stored reports in `statuses` that `user` may see, at most `limit`: the longest
+        unchanged first (a queue of work), or the newest period first."""
+        datasets = {d.code: d for d in self.plan.datasets}
+        chosen = [dataset] if dataset is not None else list(datasets)
+        found = [
+            self._listed(datasets[s.dataset], s)
+            for s in submission_store.find(
+                self.conn,
+                datasets=chosen,
+                periods=None if period is None else [str(period)],
+                statuses=statuses,
+            )
+            if s.dataset in datasets
+            and user.sees(s.unit, confidential=datasets[s.dataset].confidential)
+        ]
+        oldest = datetime.min.replace(tzinfo=UTC)
+        found.sort(key=lambda r: (r.submission.updated_at or oldest).astimezone(UTC))
+        if newest_first:
+            found.sort(key=lambda r: r.period, reverse=True)
+        return found[:limit]
+
+    def audit_trail(self, report: Report) -> list[AuditEntry]:
+        """Who did what to `report` and when, oldest first."""
+        entries = audit.entries(self.conn, entity="report", key=report.submission.key)
+        return entries[::-1]
+
+    def replaced_values(self, report: Report) -> list[MeasureValue]:
+        """Approved values of `report` that a later approval replaced (its corrections)."""
+        if report.submission.approvals < 2:
+            return []
+        replaced: list[MeasureValue] = []
+        for measure in report.dataset.measures:
+            for unit in report.value_units:
+                versions = value_store.history(self.conn, measure, unit, report.period)
+                replaced.extend(v for v in versions[:-1] if v.source == SOURCE)
+        return replaced
+
     # -- values -----------------------------------------------------------------------------
     def parse_values(self, report: Report, raw: Mapping[str, Any]) -> StoredValues:
         """API values (a number per measure, or an object per commune) → stored form."""
@@ -210,6 +336,16 @@ class Reporting:
         )
 
     # -- actions ----------------------------------------------------------------------------
+    def actions(self, user: User, report: Report) -> list[Action]:
+        """What `user` may do to `report` now: allowed by its status and by their role."""
+        mine = user.reports_for(report.unit)
+        approver = user.can(Permission.APPROVE)
+        return [
+            a
+            for a in allowed_actions(report.status)
+            if (mine if a in (Action.SAVE, Action.SUBMIT) else approver)
+        ]
+
     def _require_reporter(self, user: User, report: Report) -> None:
         if not user.reports_for(report.unit):
             raise Forbidden(f"{user.username} does not report for {report.unit}")

@@ -23,12 +23,21 @@ def create_db_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # SQLAlchemy, not the sqlite3 module, opens transactions (see `_begin`)
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         # WAL lets the web server read while an import writes
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        # sqlite3 would open a transaction only before a write: a SAVEPOINT first would
+        # then start one of its own, and releasing it would commit what a rollback of the
+        # outer transaction must undo (SQLAlchemy's documented pysqlite recipe)
+        conn.exec_driver_sql("BEGIN")
 
     return engine
 

@@ -1,5 +1,28 @@
 """Server-rendered pages; each has a JSON twin computed by the same call."""
 
-from dxplan.web.pages import account, overview
+from dxplan.web import assets
+from dxplan.web.pages import (
+    account,
+    alerts,
+    completeness,
+    dashboard,
+    focal_points,
+    indicators,
+    overview,
+    reports,
+    units,
+)
 
-ROUTERS = (overview.router, account.router)
+ROUTERS = (
+    assets.router,
+    dashboard.router,
+    indicators.router,
+    units.router,
+    alerts.router,
+    overview.router,
+    account.router,
+    completeness.router,
+    focal_points.router,
+    reports.router,
+    reports.api_router,
+)

@@ -1,0 +1,349 @@
+"""What every dashboard page shares: the board it reads, tiles, statuses, HTML or JSON.
+
+A page is a function from a `Scope` (the cached board for the asked period and day,
+the reader's language, whether they signed in) to a plain dict. The HTML page renders
+that dict and its JSON twin returns it as it is: one call, so they never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Annotated, Any, Final, TypeVar
+from urllib.parse import urlencode
+
+from babel.dates import format_date, format_skeleton
+from fastapi import Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
+from markupsafe import Markup
+
+from dxplan.domain.account import User
+from dxplan.domain.indicator import Direction, Indicator, IndicatorKind
+from dxplan.domain.organisation import Organisation
+from dxplan.domain.period import Period
+from dxplan.domain.plan import Plan
+from dxplan.evaluate.dashboard import Board
+from dxplan.evaluate.evaluation import Evaluation, is_flow
+from dxplan.evaluate.public import evaluation_json
+from dxplan.evaluate.status import Status
+from dxplan.i18n import Formatter
+from dxplan.web.assets import static_url, vendor_url
+from dxplan.web.auth import CurrentUser, SignInRequired
+from dxplan.web.deps import RendererDep, WorkspaceDep
+from dxplan.web.rendering import Renderer
+from dxplan.workspace import Workspace
+
+T = TypeVar("T")
+
+# worst first: the order of the header strip and of "sort by status"
+STATUS_ORDER: Final = (
+    Status.OFF_TRACK,
+    Status.NOT_ACHIEVED,
+    Status.AT_RISK,
+    Status.NO_DATA,
+    Status.ON_TRACK,
+    Status.ACHIEVED,
+    Status.MONITORED,
+)
+# a shape for each status, so that colour is never the only sign
+ICONS: Final = {
+    Status.OFF_TRACK: "▼",
+    Status.NOT_ACHIEVED: "✖",
+    Status.AT_RISK: "◆",
+    Status.NO_DATA: "○",
+    Status.ON_TRACK: "▲",
+    Status.ACHIEVED: "✔",
+    Status.MONITORED: "●",
+}
+
+
+def status_labels(_: Callable[[str], str]) -> dict[Status, str]:
+    """Each status in the reader's language."""
+    return {
+        Status.OFF_TRACK: _("Off track"),
+        Status.NOT_ACHIEVED: _("Not achieved"),
+        Status.AT_RISK: _("At risk"),
+        Status.NO_DATA: _("No data"),
+        Status.ON_TRACK: _("On track"),
+        Status.ACHIEVED: _("Achieved"),
+        Status.MONITORED: _("Monitored"),
+    }
+
+
+class BadQuery(Exception):
+    """A query parameter that cannot be read: the page answers 400 with this message."""
+
+
+class NotFound(Exception):
+    """No such pillar, indicator or unit: 404."""
+
+
+class Hidden(Exception):
+    """A confidential indicator asked for without signing in."""
+
+
+def parse_query(period: str | None, as_of: str | None) -> tuple[Period | None, date | None]:
+    """`?period=2025Q3` and `?as_of=2025-10-01`, or BadQuery saying what is wrong."""
+    chosen, day = None, None
+    if period:
+        try:
+            chosen = Period.parse(period)
+        except ValueError:
+            raise BadQuery(
+                f"period {period!r} is not a period: use 2025, 2025S1, 2025Q3 or 2025-07"
+            ) from None
+    if as_of:
+        try:
+            day = date.fromisoformat(as_of)
+        except ValueError:
+            raise BadQuery(f"as_of {as_of!r} is not a day such as 2025-11-08") from None
+    return chosen, day
+
+
+def percent(fmt: Formatter, share: float | None) -> str:
+    """A score of 0 to 1 as a percentage: `72,5%`."""
+    return fmt.value(None if share is None else share * 100, IndicatorKind.RATIO)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The board a page reads, for one reader."""
+
+    board: Board
+    fmt: Formatter
+    signed_in: bool
+    query: dict[str, str]  # the period and day asked for, carried into every link
+    workspace: Workspace  # for what the board does not hold (late reports)
+
+    @property
+    def plan(self) -> Plan:
+        return self.board.plan
+
+    @property
+    def organisation(self) -> Organisation:
+        return self.board.organisation
+
+    def visible(self, indicator: Indicator) -> bool:
+        """Confidential indicators are for signed-in readers only."""
+        return self.signed_in or not indicator.confidential
+
+    def link(self, path: str) -> str:
+        return path + (f"?{urlencode(self.query)}" if self.query else "")
+
+    def day(self, value: date) -> str:
+        return format_date(value, "medium", locale=self.fmt.language)
+
+    def unit(self, code: str) -> dict[str, Any]:
+        """A unit as pages show it: code, name in the reader's language, kind, link."""
+        name, kind = code, None
+        if code in self.organisation:
+            found = self.organisation[code]
+            name, kind = self.fmt.name(found.names), found.kind.value
+        return {"code": code, "name": name, "kind": kind, "url": self.link(f"/units/{code}")}
+
+    def header(self) -> dict[str, Any]:
+        """What every page says at the top: the plan, the city, the period, the day."""
+        return {
+            "plan": {"code": self.plan.code, "name": self.fmt.name(self.plan.names)},
+            "city": self.unit(self.board.root),
+            "period": str(self.board.period),
+            "as_of": self.board.as_of.isoformat(),
+            "as_of_text": self.day(self.board.as_of),
+            "periods": self.periods(),
+            "query": self.query,
+        }
+
+    def periods(self) -> list[str]:
+        """The periods the switch offers: the board's year, its halves and its quarters."""
+        year, current = self.board.period.year, str(self.board.period)
+        found = [str(year)] + [f"{year}S{h}" for h in (1, 2)] + [f"{year}Q{q}" for q in range(1, 5)]
+        return found if current in found else [*found, current]
+
+    def counts(self, evaluations: list[Evaluation]) -> list[dict[str, Any]]:
+        """How many evaluations have each status, worst first (zeros included)."""
+        labels = status_labels(self.fmt.gettext)
+        return [
+            {
+                "status": s.value,
+                "label": labels[s],
+                "icon": ICONS[s],
+                "count": sum(1 for e in evaluations if e.status is s),
+            }
+            for s in STATUS_ORDER
+        ]
+
+    def tile(self, e: Evaluation) -> dict[str, Any]:
+        """One evaluation with its texts in the reader's language (the JSON fields and more)."""
+        fmt, indicator = self.fmt, e.indicator
+        deadline = min(e.period.last_day, e.target.deadline) if e.target else None
+        return {
+            **evaluation_json(e),
+            "name": fmt.name(indicator.names),
+            "url": self.link(f"/indicators/{indicator.code}"),
+            "kind": indicator.kind.value,
+            "direction": indicator.direction.value,
+            "value_text": fmt.value(e.value, indicator.kind),
+            "target_text": fmt.target(e.target, indicator.kind),
+            "status_label": status_labels(self.fmt.gettext)[e.status],
+            "status_icon": ICONS[e.status],
+            "latest_period": str(e.series[-1][0]) if e.series else None,
+            "series": [[str(p), v] for p, v in e.series],
+            "deadline": deadline.isoformat() if deadline else None,
+            "projection_text": self._projection(e, deadline),
+            "pace_text": self._pace(e),
+            "attainment_text": percent(fmt, e.attainment) if e.attainment is not None else None,
+        }
+
+    def _projection(self, e: Evaluation, deadline: date | None) -> str | None:
+        """`→ 72% [70–74%] by 31/12`: whole numbers fit a tile, unless rounding would
+        put the value on the other side of the target (then one decimal)."""
+        if e.projection is None or deadline is None or e.target is None:
+            return None
+        kind, fmt, target, p = e.indicator.kind, self.fmt, e.target, e.projection
+        digits = 0 if target.is_met(round(p.value)) == target.is_met(p.value) else 1
+        value, high = fmt.value(p.value, kind, digits), fmt.value(p.high, kind, digits)
+        low = fmt.number(p.low, digits)
+        day = format_skeleton("dM", deadline, locale=fmt.language)
+        _ = self.fmt.gettext
+        if fmt.value(p.low, kind, digits) == high:  # a known value, or a narrow interval
+            return _("→ %(value)s by %(day)s") % {"value": value, "day": day}
+        return _("→ %(value)s [%(low)s–%(high)s] by %(day)s") % {
+            "value": value,
+            "low": low,
+            "high": high,
+            "day": day,
+        }
+
+    def _pace(self, e: Evaluation) -> str | None:
+        pace, indicator, _ = e.required_monthly_pace, e.indicator, self.fmt.gettext
+        if pace is None:
+            return None
+        if indicator.kind is IndicatorKind.RATIO and is_flow(indicator, self.plan):
+            if pace > 100:  # the months left cannot make up for the months gone
+                return _("out of reach this year")
+            return _("needs %(pace)s in each month left") % {
+                "pace": self.fmt.value(pace, indicator.kind)
+            }
+        signed = ("+" if pace > 0 else "−") + self.fmt.number(abs(pace), 1)
+        if indicator.kind is IndicatorKind.RATIO:
+            return _("needs %(pace)s points a month") % {"pace": signed}
+        return _("needs %(pace)s a month") % {"pace": signed}
+
+
+def sparkline(series: list[list[Any]], target: dict[str, Any] | None, direction: str) -> Markup:
+    """A small inline SVG of a monthly series, with the target as a dashed line.
+
+    Drawn on the server: two dozen tiles cost a few hundred bytes each and no script.
+    Up is better: a series where lower is better (a rank) is drawn upside down.
+    """
+    points = [(i, float(v)) for i, (_, v) in enumerate(series) if v is not None]
+    if len(points) < 2:
+        return Markup("")
+    values = [v for _, v in points] + ([float(target["value"])] if target else [])
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    last = max(len(series) - 1, 1)
+    flip = direction == Direction.DECREASE.value
+
+    def y(v: float) -> float:
+        share = (v - low) / span
+        return round(2 + 20 * (share if flip else 1 - share), 1)
+
+    line = " ".join(f"{round(i * 100 / last, 1)},{y(v)}" for i, v in points)
+    guide = ""
+    if target:
+        ty = y(float(target["value"]))
+        guide = f'<line class="goal" x1="0" x2="100" y1="{ty}" y2="{ty}"/>'
+    x_end, y_end = line.split(" ")[-1].split(",")
+    return Markup(
+        '<svg class="spark" viewBox="0 0 100 24" preserveAspectRatio="none" aria-hidden="true"'
+        ' focusable="false">'
+        f'{guide}<polyline points="{line}"/>'
+        f'<circle cx="{x_end}" cy="{y_end}" r="2"/></svg>'
+    )
+
+
+@dataclass
+class Dashboard:
+    """A dashboard request: renders a page function as HTML or as its JSON twin."""
+
+    request: Request
+    workspace: Workspace
+    renderer: Renderer
+    user: User | None
+    period: str | None
+    as_of: str | None
+
+    def scope(self) -> Scope | None:
+        """The board for the asked period and day (BadQuery), or None before `init`."""
+        period, day = parse_query(self.period, self.as_of)
+        board = self.workspace.board(period, day)
+        if board is None:
+            return None
+        query = {k: v for k, v in (("period", self.period), ("as_of", self.as_of)) if v}
+        fmt = self.renderer.formatter(self.request)
+        return Scope(board, fmt, self.user is not None, query, self.workspace)
+
+    def page(self, template: str, build: Callable[[Scope], dict[str, Any]], twin: str) -> Response:
+        """The page: 400 for a bad query, 404, sign-in for a confidential indicator."""
+        render = self.renderer.render
+        try:
+            scope = self.scope()
+            if scope is None:
+                return render(self.request, "empty.html", {}, status_code=503)
+            view = build(scope)
+        except BadQuery as error:
+            context = {"message": str(error), "status": 400}
+            return render(self.request, "dashboard_error.html", context, status_code=400)
+        except NotFound as error:
+            context = {"message": str(error), "status": 404}
+            return render(self.request, "dashboard_error.html", context, status_code=404)
+        except Hidden:
+            raise SignInRequired(self.request.url.path) from None
+        context = {
+            "view": view,
+            "twin": scope.link(twin),
+            "spark": sparkline,
+            "assets": {key: vendor_url(key) for key in ("echarts", "htmx", "bengali")},
+            "static_url": static_url,
+        }
+        return render(self.request, template, context)
+
+    def json(self, build: Callable[[Scope], dict[str, Any]]) -> Response:
+        """The JSON twin: the very dict the page renders."""
+        return self.answer(build, JSONResponse)
+
+    def answer(self, build: Callable[[Scope], T], respond: Callable[[T], Response]) -> Response:
+        """`build`'s result turned into a response; errors as JSON (400, 401, 404, 503)."""
+        try:
+            scope = self.scope()
+            if scope is None:
+                detail = "The store holds no plan yet: run `dxplan init` (or `dxplan demo`)."
+                return JSONResponse({"detail": detail}, status_code=503)
+            return respond(build(scope))
+        except BadQuery as error:
+            return JSONResponse({"detail": str(error)}, status_code=400)
+        except NotFound as error:
+            return JSONResponse({"detail": str(error)}, status_code=404)
+        except Hidden:
+            detail = "Sign in to see a confidential indicator."
+            return JSONResponse({"detail": detail}, status_code=401)
+
+
+def get_dashboard(
+    request: Request,
+    workspace: WorkspaceDep,
+    renderer: RendererDep,
+    user: CurrentUser,
+    period: Annotated[
+        str | None, Query(description="A period such as 2025, 2025S1, 2025Q3 or 2025-07.")
+    ] = None,
+    as_of: Annotated[
+        str | None, Query(description="Evaluate as of this day (YYYY-MM-DD); default: today.")
+    ] = None,
+) -> Dashboard:
+    return Dashboard(request, workspace, renderer, user, period, as_of)
+
+
+DashboardDep = Annotated[Dashboard, Depends(get_dashboard)]

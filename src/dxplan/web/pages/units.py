@@ -1,0 +1,130 @@
+"""A unit's scorecard and the rankings: which communes, wards and agencies to call.
+
+`/units/{code}` (every indicator the unit has, its scores, its rank) and `/rankings`
+(communes and wards; agencies), with their JSON twins under `/api/dashboard/`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from dxplan.evaluate.dashboard import RANKED_KINDS
+from dxplan.web.dashboard import DashboardDep, NotFound, Scope, percent
+
+router = APIRouter(tags=["dashboard"])
+
+
+def _group_labels(scope: Scope) -> dict[str, str]:
+    _ = scope.fmt.gettext
+    return {"communes": _("Communes and wards"), "agencies": _("Agencies")}
+
+
+def _kind_label(scope: Scope, kind: str | None) -> str:
+    _ = scope.fmt.gettext
+    labels = {
+        "city": _("City"),
+        "ward": _("Ward"),
+        "commune": _("Commune"),
+        "agency": _("Agency"),
+    }
+    return labels.get(kind or "", "")
+
+
+def unit(scope: Scope, code: str) -> dict[str, Any]:
+    """The unit's scorecard by pillar, its scores and its rank in its group."""
+    board, fmt = scope.board, scope.fmt
+    if code not in board.organisation:
+        raise NotFound(f"no unit {code!r} in the organisation")
+    found = board.organisation[code]
+    score = board.score(code)
+    mine = [e for e in board.of_unit(code) if scope.visible(e.indicator)]
+    position = board.rank_of(code)
+    group = next((g for g, kinds in RANKED_KINDS.items() if found.kind in kinds), None)
+    parent = scope.unit(found.parent) if found.parent else None
+    return {
+        **scope.header(),
+        "unit": scope.unit(code) | {"kind_label": _kind_label(scope, found.kind.value)},
+        "parent": parent,
+        "score": score.overall,
+        "score_text": percent(fmt, score.overall),
+        "rank": (
+            None
+            if position is None or group is None
+            else {
+                "position": position[0],
+                "of": position[1],
+                "group": group,
+                "group_label": _group_labels(scope)[group],
+                "url": scope.link("/rankings") + f"#{group}",
+            }
+        ),
+        "counts": scope.counts(mine),
+        "pillars": [
+            {
+                "code": p.code,
+                "name": fmt.name(p.names),
+                "url": scope.link(f"/pillars/{p.code}"),
+                "score": score.pillars.get(p.code),
+                "score_text": percent(fmt, score.pillars.get(p.code)),
+                "tiles": [scope.tile(e) for e in mine if e.indicator.pillar == p.code],
+            }
+            for p in scope.plan.pillars
+            if any(e.indicator.pillar == p.code for e in mine)
+        ],
+    }
+
+
+def rankings(scope: Scope) -> dict[str, Any]:
+    """Communes and wards, then agencies, by overall score (best first), with pillar scores."""
+    board, fmt = scope.board, scope.fmt
+    labels = _group_labels(scope)
+    pillars = [p.code for p in scope.plan.pillars]
+    groups = []
+    for group in RANKED_KINDS:
+        rows = []
+        for code, overall, position in board.ranking(group):
+            score = board.score(code)
+            rows.append(
+                {
+                    "rank": position,
+                    **scope.unit(code),
+                    "score": overall,
+                    "score_text": percent(fmt, overall),
+                    "pillars": {p: score.pillars.get(p) for p in pillars},
+                    "pillar_texts": {p: percent(fmt, score.pillars.get(p)) for p in pillars},
+                }
+            )
+        groups.append({"group": group, "label": labels[group], "rows": rows})
+    return {
+        **scope.header(),
+        "pillars": [
+            {"code": p.code, "name": fmt.name(p.names), "url": scope.link(f"/pillars/{p.code}")}
+            for p in scope.plan.pillars
+        ],
+        "groups": groups,
+    }
+
+
+@router.get("/units/{code}", include_in_schema=False)
+def unit_page(code: str, dashboard: DashboardDep) -> Response:
+    return dashboard.page(
+        "dashboard_unit.html", lambda s: unit(s, code), f"/api/dashboard/units/{code}"
+    )
+
+
+@router.get("/api/dashboard/units/{code}", summary="A unit's scorecard, scores and rank")
+def unit_json(code: str, dashboard: DashboardDep) -> Response:
+    return dashboard.json(lambda s: unit(s, code))
+
+
+@router.get("/rankings", include_in_schema=False)
+def rankings_page(dashboard: DashboardDep) -> Response:
+    return dashboard.page("dashboard_rankings.html", rankings, "/api/dashboard/rankings")
+
+
+@router.get("/api/dashboard/rankings", summary="Communes and wards, and agencies, by score")
+def rankings_json(dashboard: DashboardDep) -> Response:
+    return dashboard.json(rankings)
