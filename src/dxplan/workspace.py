@@ -6,6 +6,8 @@ with its organisation, initialising the store, reading what is stored.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -16,7 +18,7 @@ from dxplan.documents import Document, DocumentError
 from dxplan.domain.organisation import Organisation, OrganisationError
 from dxplan.domain.period import LOCAL_TZ, Period
 from dxplan.domain.plan import Plan
-from dxplan.evaluate.dashboard import Board, BoardCache, build_board
+from dxplan.evaluate.dashboard import Board, BoardCache, build_board, store_state
 from dxplan.plans import parse_plan
 from dxplan.reporting.service import Reporting
 from dxplan.settings import Settings
@@ -97,26 +99,38 @@ class Workspace:
             version = plan_store.save(conn, checked.plan.code, checked.text, actor)
         return InitReport(checked.plan.code, version.version, sync, self.settings.database_display)
 
-    def plan(self) -> Plan | None:
-        """The newest stored plan, or None before `initialise` (parsed once per version)."""
+    def plan(self, conn: Connection | None = None) -> Plan | None:
+        """The newest stored plan, or None before `initialise` (parsed once per version).
+
+        With `conn`, read through it: a caller holding a connection never asks the pool
+        for a second one (under load, threads doing so can starve each other).
+        """
         if not self.initialised:
             return None
-        with self.engine.connect() as conn:
-            key = plan_store.latest_key(conn)
+        with self._connection(conn) as active:
+            key = plan_store.latest_key(active)
             if key is None:
                 return None
             if self._plan_cache is not None and self._plan_cache[0] == key:
                 return self._plan_cache[1]
-            stored = plan_store.latest(conn)
+            stored = plan_store.latest(active)
         if stored is None:
             return None
         name = f"{stored.plan_code} v{stored.version}"
         self._plan_cache = (stored.sha256, parse_plan(Document.parse(stored.document, name=name)))
         return self._plan_cache[1]
 
+    @contextmanager
+    def _connection(self, conn: Connection | None) -> Iterator[Connection]:
+        if conn is not None:
+            yield conn
+        else:
+            with self.engine.connect() as own:
+                yield own
+
     def reporting(self, conn: Connection, *, deferred: bool = False) -> Reporting:
         """The reporting service over `conn`, at the settings' `as_of` day if set."""
-        plan, organisation = self.plan(), self.organisation()
+        plan, organisation = self.plan(conn), self.organisation(conn)
         if plan is None or organisation is None:
             raise RuntimeError("the store is empty: run `dxplan init` first")
         now = self.settings.now() if self.settings.as_of is not None else None
@@ -129,29 +143,28 @@ class Workspace:
     def board(self, period: Period | None = None, as_of: date | None = None) -> Board | None:
         """The dashboard's evaluations, cached until a figure or the plan changes.
 
-        A cached board costs two indexed queries (the newest value id and plan hash).
+        A cached board costs two indexed queries (the newest value id and plan hash),
+        on a connection released before waiting for the cache.
         """
-        if not self.initialised:
+        plan = self.plan()
+        if plan is None:
             return None
         day = as_of or self.as_of()
+        wanted = period or Period.parse(plan.period or str(day.year))
         with self.engine.connect() as conn:
-            plan_key = plan_store.latest_key(conn)
-            if plan_key is None:
-                return None
+            key = (store_state(conn), plan_store.latest_key(conn), str(wanted), day)
 
-            def build() -> Board:
-                plan, organisation = self.plan(), self.organisation()
-                assert plan is not None and organisation is not None
+        def build() -> Board:
+            organisation = self.organisation()
+            assert organisation is not None
+            with self.engine.connect() as conn:
                 return build_board(conn, plan, organisation, wanted, day)
 
-            plan = self.plan()
-            assert plan is not None
-            wanted = period or Period.parse(plan.period or str(day.year))
-            return self._boards.get(conn, plan_key, wanted, day, build)
+        return self._boards.get(key, build)
 
-    def organisation(self) -> Organisation | None:
-        """The stored organisation, or None before `initialise`."""
+    def organisation(self, conn: Connection | None = None) -> Organisation | None:
+        """The stored organisation, or None before `initialise` (through `conn` if given)."""
         if not self.initialised:
             return None
-        with self.engine.connect() as conn:
-            return unit_store.organisation(conn)
+        with self._connection(conn) as active:
+            return unit_store.organisation(active)

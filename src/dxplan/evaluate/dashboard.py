@@ -245,15 +245,12 @@ class BoardCache:
         self._lock = threading.Lock()
         self._boards: dict[tuple[Any, ...], Board] = {}
 
-    def get(
-        self,
-        conn: Connection,
-        plan_key: str,
-        period: Period,
-        as_of: date,
-        build: Callable[[], Board],
-    ) -> Board:
-        key = (store_state(conn), plan_key, str(period), as_of)
+    def get(self, key: tuple[Any, ...], build: Callable[[], Board]) -> Board:
+        """The board of `key` (store state, plan, period, day), built once when missing.
+
+        Callers compute the key with a connection they have released: a thread waiting
+        here holds no connection, so builders never starve for one.
+        """
         with self._lock:  # one build at a time; the others wait and reuse it
             board = self._boards.get(key)
             if board is None:
