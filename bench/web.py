@@ -37,7 +37,7 @@ from typing import Any
 import httpx
 
 TRIVIAL = "/api/version"  # no database, no template: the floor of the same app
-PAGES = ("/", "/api/overview")
+PAGES = ("/", "/api/dashboard/overview")
 DEMO_AS_OF = date(2025, 11, 8)
 
 

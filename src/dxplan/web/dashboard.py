@@ -7,6 +7,8 @@ that dict and its JSON twin returns it as it is: one call, so they never disagre
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -264,6 +266,11 @@ def sparkline(series: list[list[Any]], target: dict[str, Any] | None, direction:
     )
 
 
+MAX_VIEWS: Final = 256  # page views kept (pages × queries × languages × reader kinds)
+_VIEWS: OrderedDict[tuple[Any, ...], tuple[Board, Any]] = OrderedDict()
+_VIEWS_LOCK = threading.Lock()
+
+
 @dataclass
 class Dashboard:
     """A dashboard request: renders a page function as HTML or as its JSON twin."""
@@ -285,6 +292,26 @@ class Dashboard:
         fmt = self.renderer.formatter(self.request)
         return Scope(board, fmt, self.user is not None, query, self.workspace)
 
+    def view(self, scope: Scope, build: Callable[[Scope], T]) -> T:
+        """`build(scope)`, computed once per board, page, query, language and reader kind.
+
+        A board changes only when a figure does; until then a wall screen refreshing
+        the same page costs a lookup and a template, not a walk through the board.
+        """
+        query = tuple(sorted(self.request.query_params.multi_items()))
+        key = (self.request.url.path, query, scope.fmt.language, scope.signed_in)
+        with _VIEWS_LOCK:
+            found = _VIEWS.get(key)
+            if found is not None and found[0] is scope.board:
+                _VIEWS.move_to_end(key)
+                return found[1]  # type: ignore[no-any-return]
+        view = build(scope)
+        with _VIEWS_LOCK:
+            _VIEWS[key] = (scope.board, view)
+            while len(_VIEWS) > MAX_VIEWS:
+                _VIEWS.popitem(last=False)
+        return view
+
     def page(self, template: str, build: Callable[[Scope], dict[str, Any]], twin: str) -> Response:
         """The page: 400 for a bad query, 404, sign-in for a confidential indicator."""
         render = self.renderer.render
@@ -292,7 +319,7 @@ class Dashboard:
             scope = self.scope()
             if scope is None:
                 return render(self.request, "empty.html", {}, status_code=503)
-            view = build(scope)
+            view = self.view(scope, build)
         except BadQuery as error:
             context = {"message": str(error), "status": 400}
             return render(self.request, "dashboard_error.html", context, status_code=400)
@@ -321,7 +348,7 @@ class Dashboard:
             if scope is None:
                 detail = "The store holds no plan yet: run `dxplan init` (or `dxplan demo`)."
                 return JSONResponse({"detail": detail}, status_code=503)
-            return respond(build(scope))
+            return respond(self.view(scope, build))
         except BadQuery as error:
             return JSONResponse({"detail": str(error)}, status_code=400)
         except NotFound as error:
