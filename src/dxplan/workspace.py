@@ -143,21 +143,26 @@ class Workspace:
     def board(self, period: Period | None = None, as_of: date | None = None) -> Board | None:
         """The dashboard's evaluations, cached until a figure or the plan changes.
 
-        A cached board costs two indexed queries (the newest value id and plan hash),
-        on a connection released before waiting for the cache.
+        A cached board costs one connection and two indexed queries (the newest value
+        id and plan hash), released before waiting for the cache.
         """
-        plan = self.plan()
-        if plan is None:
+        if not self.initialised:
             return None
         day = as_of or self.as_of()
-        wanted = period or Period.parse(plan.period or str(day.year))
         with self.engine.connect() as conn:
-            key = (store_state(conn), plan_store.latest_key(conn), str(wanted), day)
+            plan_key = plan_store.latest_key(conn)
+            if plan_key is None:
+                return None
+            cached = self._plan_cache
+            plan = cached[1] if cached is not None and cached[0] == plan_key else self.plan(conn)
+            assert plan is not None
+            wanted = period or Period.parse(plan.period or str(day.year))
+            key = (store_state(conn), plan_key, str(wanted), day)
 
         def build() -> Board:
-            organisation = self.organisation()
-            assert organisation is not None
             with self.engine.connect() as conn:
+                organisation = self.organisation(conn)
+                assert organisation is not None
                 return build_board(conn, plan, organisation, wanted, day)
 
         return self._boards.get(key, build)

@@ -58,7 +58,13 @@ def current_user(
     workspace: WorkspaceDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User | None:
-    """The person behind the request, or None. A bad bearer token is a 401 at once."""
+    """The person behind the request, or None. A bad bearer token is a 401 at once.
+
+    A reader with neither token nor session costs no database work (the wall screen).
+    """
+    user_id = request.session.get("user") if "session" in request.scope else None
+    if credentials is None and not isinstance(user_id, int):
+        return None
     with workspace.engine.begin() as conn:
         if credentials is not None:
             token = token_store.verify(conn, credentials.credentials)
@@ -72,9 +78,7 @@ def current_user(
             request.state.via_token = True
             request.state.user = user
             return user
-        user_id = request.session.get("user") if "session" in request.scope else None
-        if not isinstance(user_id, int):
-            return None
+        assert isinstance(user_id, int)
         user = user_store.by_id(conn, user_id)
     if user is None or not user.active:
         request.session.clear()

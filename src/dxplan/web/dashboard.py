@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from babel.dates import format_date, format_skeleton
 from fastapi import Depends, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from markupsafe import Markup
 
 from dxplan.domain.account import User
@@ -298,18 +298,14 @@ class Dashboard:
         A board changes only when a figure does; until then a wall screen refreshing
         the same page costs a lookup and a template, not a walk through the board.
         """
-        query = tuple(sorted(self.request.query_params.multi_items()))
-        key = (self.request.url.path, query, scope.fmt.language, scope.signed_in)
+        key = ("view", *self._key(scope))
         with _VIEWS_LOCK:
             found = _VIEWS.get(key)
             if found is not None and found[0] is scope.board:
                 _VIEWS.move_to_end(key)
                 return found[1]  # type: ignore[no-any-return]
         view = build(scope)
-        with _VIEWS_LOCK:
-            _VIEWS[key] = (scope.board, view)
-            while len(_VIEWS) > MAX_VIEWS:
-                _VIEWS.popitem(last=False)
+        self._remember(key, scope.board, view)
         return view
 
     def page(self, template: str, build: Callable[[Scope], dict[str, Any]], twin: str) -> Response:
@@ -328,6 +324,16 @@ class Dashboard:
             return render(self.request, "dashboard_error.html", context, status_code=404)
         except Hidden:
             raise SignInRequired(self.request.url.path) from None
+        # a reader who is not signed in (the wall screen) gets the same bytes until the
+        # board changes: no per-person content, no form, no cookie to set
+        shared = self.user is None and "lang" not in self.request.query_params
+        assets = tuple(vendor_url(k) for k in ("echarts", "htmx", "bengali"))
+        key = ("page", *self._key(scope), assets)
+        if shared:
+            with _VIEWS_LOCK:
+                found = _VIEWS.get(key)
+            if found is not None and found[0] is scope.board:
+                return HTMLResponse(found[1])
         context = {
             "view": view,
             "twin": scope.link(twin),
@@ -335,7 +341,21 @@ class Dashboard:
             "assets": {key: vendor_url(key) for key in ("echarts", "htmx", "bengali")},
             "static_url": static_url,
         }
-        return render(self.request, template, context)
+        response = render(self.request, template, context)
+        if shared and response.status_code == 200:
+            self._remember(key, scope.board, bytes(response.body))
+        return response
+
+    def _key(self, scope: Scope) -> tuple[Any, ...]:
+        query = tuple(sorted(self.request.query_params.multi_items()))
+        return (self.request.url.path, query, scope.fmt.language, scope.signed_in)
+
+    @staticmethod
+    def _remember(key: tuple[Any, ...], board: Board, value: Any) -> None:
+        with _VIEWS_LOCK:
+            _VIEWS[key] = (board, value)
+            while len(_VIEWS) > MAX_VIEWS:
+                _VIEWS.popitem(last=False)
 
     def json(self, build: Callable[[Scope], dict[str, Any]]) -> Response:
         """The JSON twin: the very dict the page renders."""
