@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from dxplan.domain.indicator import Indicator, IndicatorKind
+from dxplan.domain.indicator import IndicatorKind
 from dxplan.domain.organisation import Organisation
 from dxplan.domain.period import Period
 from dxplan.domain.plan import Plan
@@ -261,7 +261,3 @@ class BoardCache:
                 self._boards = dict(kept[-(MAX_BOARDS - 1) :]) if MAX_BOARDS > 1 else {}
                 self._boards[key] = board
             return board
-
-
-def indicator_of(plan: Plan, code: str) -> Indicator | None:
-    return next((i for i in plan.indicators if i.code == code), None)

@@ -15,7 +15,7 @@ from datetime import date
 from typing import Annotated, Any, Final, TypeVar
 from urllib.parse import urlencode
 
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_skeleton
 from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from markupsafe import Markup
@@ -32,6 +32,7 @@ from dxplan.evaluate.status import Status
 from dxplan.i18n import Formatter
 from dxplan.web.assets import static_url, vendor_url
 from dxplan.web.auth import CurrentUser, SignInRequired
+from dxplan.web.dates import Dates
 from dxplan.web.deps import RendererDep, WorkspaceDep
 from dxplan.web.rendering import Renderer
 from dxplan.workspace import Workspace
@@ -134,7 +135,7 @@ class Scope:
         return path + (f"?{urlencode(self.query)}" if self.query else "")
 
     def day(self, value: date) -> str:
-        return format_date(value, "medium", locale=self.fmt.language)
+        return Dates(self.fmt.language).day(value)
 
     def unit(self, code: str) -> dict[str, Any]:
         """A unit as pages show it: code, name in the reader's language, kind, link."""

@@ -19,6 +19,10 @@ class Dates:
     def day(self, value: date | None) -> str:
         return "—" if value is None else format_date(value, "medium", locale=self.language)
 
+    def __call__(self, value: date | datetime | None) -> str:
+        """A day, or an instant with its local time of day."""
+        return self.moment(value) if isinstance(value, datetime) else self.day(value)
+
     def moment(self, value: datetime | None) -> str:
         """An aware instant as the local day and time of day."""
         if value is None:

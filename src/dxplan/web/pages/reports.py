@@ -10,9 +10,8 @@ form, call it in one transaction and show what it answered.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date, datetime
 from typing import Annotated, Any, Final
 
 from babel.numbers import NumberFormatError, format_decimal, parse_decimal
@@ -24,7 +23,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from dxplan.domain.account import Permission, User
 from dxplan.domain.dataset import ValuesFor
-from dxplan.domain.period import LOCAL_TZ, Period
+from dxplan.domain.period import Period
 from dxplan.domain.submission import Action, Status
 from dxplan.domain.validation import Finding, Severity
 from dxplan.reporting.service import (
@@ -46,6 +45,7 @@ from dxplan.reporting.spreadsheet import (
     template_filename,
 )
 from dxplan.web.auth import ApiUser, PageUser
+from dxplan.web.dates import Dates
 from dxplan.web.deps import RendererDep, WorkspaceDep
 from dxplan.web.pages.account import CheckedForm
 from dxplan.web.rendering import Renderer
@@ -109,7 +109,7 @@ def reports_page(
         "chosen_period": (period or "").strip(),
         "bad_period": not readable,
         "organisation": service.organisation,
-        "day": _day_formatter(renderer.language(request)),
+        "day": Dates(renderer.language(request)),
         "flash": request.session.pop("flash", None),
     }
     return renderer.render(request, "reports.html", context)
@@ -216,20 +216,6 @@ def _changes(report: Report, values: Mapping[str, Mapping[str, float | None]]) -
         for m in report.dataset.measures
         for u in report.value_units
     )
-
-
-def _day_formatter(language: str) -> Callable[[date | datetime | None], str]:
-    """Days and instants in local time: `10/10/2025 14:05` in Vietnamese, ISO otherwise."""
-
-    def show(moment: date | datetime | None) -> str:
-        if moment is None:
-            return ""
-        if isinstance(moment, datetime):
-            local = moment.astimezone(LOCAL_TZ)
-            return local.strftime("%d/%m/%Y %H:%M" if language == "vi" else "%Y-%m-%d %H:%M")
-        return moment.strftime("%d/%m/%Y") if language == "vi" else moment.isoformat()
-
-    return show
 
 
 def _form_context(
@@ -339,7 +325,7 @@ def _form_context(
         "message": message,
         "upload_problems": upload_problems,
         "flash": request.session.pop("flash", None),
-        "day": _day_formatter(language),
+        "day": Dates(language),
         "base": f"/reports/{report.dataset.code}/{report.unit}/{report.period}",
     }
 
