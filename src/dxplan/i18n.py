@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import gettext
 import io
+import math
+from decimal import localcontext
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -70,7 +72,7 @@ class Formatter:
         if value is None:
             return "—"
         pattern = "#,##0" + ("." + "0" * digits if digits else "")
-        return format_decimal(value, format=pattern, locale=self.language)
+        return decimal_text(value, pattern, self.language)
 
     def value(self, value: float | None, kind: IndicatorKind, digits: int = 1) -> str:
         """An indicator value: `80,5%` in Vietnamese, `80.5%` in English, a rank as is."""
@@ -89,6 +91,19 @@ class Formatter:
 
     def name(self, text: LocalizedText | None) -> str:
         return "" if text is None else text.get(self.language)
+
+
+def decimal_text(value: float, pattern: str, language: str) -> str:
+    """`value` in `language` with a Babel `pattern`, whatever its size.
+
+    Babel rounds in the current decimal context (28 digits): a figure of 1e30 or more
+    would raise instead of printing. Any double has at most 309 integer digits.
+    """
+    if not math.isfinite(value):
+        return "—"
+    with localcontext() as context:
+        context.prec = 400
+        return format_decimal(value, format=pattern, locale=language)
 
 
 def formatter(language: str) -> Formatter:

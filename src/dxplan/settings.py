@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from dxplan.domain.period import LOCAL_TZ
 from dxplan.plans import DEFAULT_PLAN
 
-DEVELOPMENT_SECRET: Final = "development-only-secret-change-me"
+MIN_SECRET_BYTES: Final = 32  # 256 bits: a session cookie cannot be forged by guessing
 
 
 class Settings(BaseSettings):
@@ -36,10 +36,24 @@ class Settings(BaseSettings):
         description="Agency list of the organisation; default: the shipped file of the province.",
     )
     environment: Literal["development", "production"] = Field(
-        default="development", description="'production' refuses the development secret."
+        default="development", description="Where dxplan runs: development or production."
     )
-    secret_key: SecretStr = Field(
-        default=SecretStr(DEVELOPMENT_SECRET), description="Signs session cookies."
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Signs session cookies; at least 32 bytes. Default: a random secret "
+        "generated on first start and kept in <data_dir>/secret_key (mode 0600).",
+    )
+    session_idle_minutes: int = Field(
+        default=60,
+        ge=1,
+        le=24 * 60,
+        description="A session unused for this many minutes ends: sign in again.",
+    )
+    session_max_hours: int = Field(
+        default=8,
+        ge=1,
+        le=24 * 30,
+        description="A session ends this many hours after signing in, however busy.",
     )
     engine: Literal["duckdb", "spark"] = Field(
         default="duckdb",
@@ -60,6 +74,32 @@ class Settings(BaseSettings):
         default=False,
         description="Send the session cookie over HTTPS only (set it behind HTTPS).",
     )
+    trust_proxy_headers: bool = Field(
+        default=False,
+        description="Believe X-Forwarded-Proto from the reverse proxy in front of dxplan: "
+        "a request that reached the proxy over HTTPS then gets Secure cookies and HSTS.",
+    )
+    max_body_json: int = Field(
+        default=1 << 20,
+        ge=1024,
+        description="Largest request body in bytes of the JSON API and of forms (1 MiB).",
+    )
+    max_body_upload: int = Field(
+        default=10 << 20,
+        ge=1024,
+        description="Largest request body in bytes of an Excel upload (10 MiB).",
+    )
+    max_body_feed: int = Field(
+        default=200 << 20,
+        ge=1024,
+        description="Largest request body in bytes of a dossier or catalog feed (200 MiB).",
+    )
+    max_json_depth: int = Field(
+        default=32,
+        ge=2,
+        le=512,
+        description="Deepest nesting of arrays and objects accepted in a JSON API body.",
+    )
 
     def now(self) -> datetime:
         """The current instant, moved to `as_of` (keeping the time of day) when set."""
@@ -69,13 +109,14 @@ class Settings(BaseSettings):
         return datetime.combine(self.as_of, real.timetz())
 
     @model_validator(mode="after")
-    def _no_default_secret_in_production(self) -> Settings:
-        if (
-            self.environment != "development"
-            and self.secret_key.get_secret_value() == DEVELOPMENT_SECRET
-        ):
+    def _no_short_secret(self) -> Settings:
+        # a short secret can be guessed offline from one captured cookie: fail closed
+        given = self.secret_key.get_secret_value() if self.secret_key is not None else None
+        if given is not None and len(given.encode("utf-8")) < MIN_SECRET_BYTES:
             raise ValueError(
-                "DXPLAN_SECRET_KEY must be set to a secret of your own outside development"
+                f"DXPLAN_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes long; generate "
+                "one with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))' "
+                "(or leave it unset: dxplan then keeps a random one in the data folder)"
             )
         return self
 

@@ -7,6 +7,7 @@ value is for, so a form, a spreadsheet cell or an API client can show it in plac
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -16,6 +17,14 @@ from dxplan.domain.dataset import CheckRule, DataSet, NumberType
 
 # measure code -> unit code -> value (None: left empty)
 Values = Mapping[str, Mapping[str, float | None]]
+
+# The largest size of any reported figure, whatever the plan says: every whole number
+# up to it is exact in a double (2**53 ≈ 9.007e15), sums of a few hundred of them stay
+# far from overflow, and pages and spreadsheets print it in full. A field's own `max`
+# (in the plan) is usually much smaller.
+MAGNITUDE_LIMIT: Final = 1e15
+ECHO_LIMIT: Final = 40  # characters of a person's input repeated in a message
+_ECHOED: Final = frozenset({"value", "unit"})
 
 
 class Severity(StrEnum):
@@ -47,6 +56,10 @@ CATALOGUE: Final = {
     for r in (
         _rule("required", _("{measure}: a value is required")),
         _rule("not-a-number", _("{measure}: {value!r} is not a number")),
+        _rule(
+            "out-of-range",
+            _("{measure}: too large; dxplan takes figures from -{limit} to {limit}"),
+        ),
         _rule("not-integer", _("{measure}: {value} must be a whole number")),
         _rule("below-min", _("{measure}: {value} is below the minimum {limit}")),
         _rule("above-max", _("{measure}: {value} is above the maximum {limit}")),
@@ -85,12 +98,13 @@ class Finding:
     ) -> str:
         """The message in the reader's language (`gettext` of a catalog); `label` names
         measures (their code by default, their name on a form)."""
-        params = dict(self.params)
+        # what a person typed is repeated shortened and encodable; the plan's names as they are
+        params = {n: _Echo(v) if n in _ECHOED else v for n, v in self.params.items()}
         for name in ("other", "parts"):
             if name in params:
                 params[name] = " + ".join(label(c) for c in str(params[name]).split(" + "))
         return gettext(CATALOGUE[self.code].template).format(
-            measure=label(self.measure) if self.measure else "", **params
+            measure=safe_text(label(self.measure)) if self.measure else "", **params
         )
 
     def as_json(
@@ -101,10 +115,35 @@ class Finding:
         return {
             "code": self.code,
             "severity": self.severity.value,
-            "measure": self.measure,
-            "unit": self.unit,
+            "measure": safe_text(self.measure),
+            "unit": safe_text(self.unit),
             "message": self.message(gettext, label),
         }
+
+
+def safe_text(text: str, limit: int = ECHO_LIMIT) -> str:
+    """`text` as a message may repeat it: shortened, and with anything UTF-8 cannot carry
+    (a lone surrogate) written as an escape, so that no encoder fails on it."""
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class _Echo:
+    """A parameter of a message: numbers as they are, anything else shortened and safe."""
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __format__(self, spec: str) -> str:
+        if isinstance(self.value, int | float) and not isinstance(self.value, bool):
+            return format(self.value, spec)
+        return format(safe_text(str(self.value)), spec)
+
+    def __repr__(self) -> str:
+        return safe_text(repr(self.value))
+
+    def __str__(self) -> str:
+        return safe_text(str(self.value))
 
 
 def errors(findings: list[Finding]) -> list[Finding]:
@@ -160,6 +199,11 @@ def _check_unit(
         if value is None:
             if complete and spec.required:
                 found.append(Finding("required", spec.measure, unit))
+            continue
+        if not math.isfinite(value) or abs(value) > MAGNITUDE_LIMIT:
+            found.append(
+                Finding("out-of-range", spec.measure, unit, {"limit": f"{MAGNITUDE_LIMIT:,.0f}"})
+            )
             continue
         shown = _number(value)
         if spec.type is NumberType.INTEGER and not float(value).is_integer():

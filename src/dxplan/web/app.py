@@ -15,11 +15,14 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 
 import dxplan
+from dxplan.keys import session_secret
 from dxplan.reporting.service import ReportingError
 from dxplan.settings import Settings
 from dxplan.web.api import ROUTERS as API_ROUTERS
 from dxplan.web.api.reports import reporting_error
-from dxplan.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, SignInRequired
+from dxplan.web.auth import SESSION_COOKIE, SignInRequired
+from dxplan.web.headers import SecurityHeaders
+from dxplan.web.limits import BodyLimits
 from dxplan.web.pages import ROUTERS as PAGE_ROUTERS
 from dxplan.web.rendering import Renderer
 from dxplan.workspace import Workspace
@@ -62,13 +65,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(SignInRequired, _to_sign_in)
     app.add_middleware(
         SessionMiddleware,
-        secret_key=settings.secret_key.get_secret_value(),
+        secret_key=session_secret(settings),
         session_cookie=SESSION_COOKIE,
-        max_age=SESSION_MAX_AGE,
+        max_age=settings.session_max_hours * 3600,  # the server ends it too (idle, sign-out)
         same_site="lax",
         https_only=settings.secure_cookies,
     )
     app.add_middleware(GZipMiddleware, minimum_size=1000)
+    # outermost last: body limits before sessions and routing, headers on every answer
+    app.add_middleware(BodyLimits, settings=settings)
+    app.add_middleware(SecurityHeaders, settings=settings)
     for router in (*API_ROUTERS, *PAGE_ROUTERS):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -64,14 +64,26 @@ async def _as_json_lines(request: Request, folder: Path) -> Path:
             raise HTTPException(
                 400, f"The body is not JSON ({error}); send a JSON array or JSON Lines."
             ) from None
+        except RecursionError:
+            raise HTTPException(400, "The body is nested too deeply to be rows.") from None
+        except ValueError:  # an integer of more than 4,300 digits
+            raise HTTPException(400, "The body holds a number too long to read.") from None
         if not isinstance(rows, list):
             raise HTTPException(
                 400, "The body must be a JSON array of objects (or JSON Lines, one per line)."
             )
         count = len(rows)
         with path.open("w", encoding="utf-8") as handle:
-            for row in rows:
-                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            for number, row in enumerate(rows, start=1):
+                try:
+                    handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+                except UnicodeEncodeError:
+                    raise HTTPException(
+                        400,
+                        f"Row {number} holds text that is not valid Unicode (a lone surrogate).",
+                    ) from None
+                except RecursionError:
+                    raise HTTPException(400, f"Row {number} is nested too deeply.") from None
     if count == 0:
         raise HTTPException(400, "The body holds no rows.")
     if count > MAX_ROWS:
