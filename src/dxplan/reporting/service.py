@@ -494,6 +494,14 @@ def _number(value: Any) -> tuple[bool, float | None]:
     """(True, the number) for a JSON number or null; booleans and text are not numbers."""
     if value is None:
         return True, None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return False, None
-    return True, float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        # an integer beyond any double (JSON allows 400 digits): infinitely large for the
+        # checks, which refuse it as out of range instead of failing here
+        return True, math.inf if value > 0 else -math.inf
+    if math.isnan(number):
+        return False, None
+    return True, number

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Annotated, Any, Final
 
-from babel.numbers import NumberFormatError, format_decimal, parse_decimal
+from babel.numbers import NumberFormatError, parse_decimal
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
@@ -26,6 +26,7 @@ from dxplan.domain.dataset import ValuesFor
 from dxplan.domain.period import Period
 from dxplan.domain.submission import Action, Status
 from dxplan.domain.validation import Finding, Severity
+from dxplan.i18n import decimal_text
 from dxplan.reporting.service import (
     Conflict,
     Forbidden,
@@ -168,7 +169,7 @@ def _shown(value: float | None, language: str) -> str:
     """A stored value as the reader types it: `1.234,5` in Vietnamese."""
     if value is None:
         return ""
-    return format_decimal(value, format="#,##0.##########", locale=language)
+    return decimal_text(value, "#,##0.##########", language)
 
 
 def _parsed(text: str, language: str) -> float | str | None:
