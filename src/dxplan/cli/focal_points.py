@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from enum import StrEnum
 from typing import Annotated
@@ -13,6 +12,7 @@ from rich.table import Table
 
 from dxplan.cli.common import ExitCode, fail, open_workspace
 from dxplan.domain.period import LOCAL_TZ
+from dxplan.exports.cells import SafeWriter
 from dxplan.reporting import focal_points as focal
 from dxplan.store import focal_points as focal_store
 from dxplan.workspace import Workspace
@@ -72,7 +72,7 @@ def list_focal_points(
             ]
         )
     if format is Format.CSV:
-        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer = SafeWriter(sys.stdout)
         writer.writerow(COLUMNS)
         writer.writerows([[value or "" for value in row] for row in rows])
         return

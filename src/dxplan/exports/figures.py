@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
@@ -15,6 +14,7 @@ from sqlalchemy import Connection
 
 from dxplan.domain.plan import Plan
 from dxplan.evaluate.reading import readings
+from dxplan.exports.cells import SafeWriter
 from dxplan.store import values as value_store
 
 MEASURE_HEADER = ("measure", "unit_code", "period", "value")
@@ -56,7 +56,7 @@ def indicator_rows(conn: Connection, plan: Plan) -> Iterator[tuple[str, ...]]:
 
 
 def write_csv(handle: TextIO, header: Iterable[str], rows: Iterable[tuple[str, ...]]) -> int:
-    writer = csv.writer(handle, lineterminator="\n")
+    writer = SafeWriter(handle)
     writer.writerow(header)
     count = 0
     for row in rows:

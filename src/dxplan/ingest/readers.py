@@ -51,6 +51,10 @@ def read(
     """Batches of `path` with the wanted `columns`; UnusableInput if it cannot be read."""
     if not path.exists():
         raise UnusableInput(label, "no such file")
+    if path.is_dir():
+        raise UnusableInput(label, "this is a folder: give the files inside it")
+    if not path.is_file():
+        raise UnusableInput(label, "not a regular file")
     ending = "".join(path.suffixes[-1:]).lower()
     found = READERS.get(ending) if ending in containers else None
     if found is None:
@@ -58,7 +62,15 @@ def read(
         raise UnusableInput(label, f"unknown file type {ending!r}: use one of {known}")
     if path.stat().st_size == 0:
         raise UnusableInput(label, "the file is empty")
-    return _checked(found(path, label, columns), label, columns, required)
+    return _readable(_checked(found(path, label, columns), label, columns, required), label)
+
+
+def _readable(batches: Iterator[Batch], label: str) -> Iterator[Batch]:
+    """The batches; a file the system will not let us read is unusable, not a crash."""
+    try:
+        yield from batches
+    except OSError as error:
+        raise UnusableInput(label, f"cannot be read ({error.strerror or error})") from None
 
 
 def _checked(

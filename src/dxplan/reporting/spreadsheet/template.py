@@ -182,9 +182,20 @@ def build_template(
     book.active = 0
     book.security = WorkbookProtection(workbookPassword=PASSWORD, lockStructure=True)
 
+    _text_only(book)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _text_only(book: Any) -> None:
+    """No cell of a template is a formula: text from the plan or a person that begins
+    with `=` (openpyxl's sign of a formula) is written as the text it is."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
 
 
 def _day(day: date, language: str) -> str:

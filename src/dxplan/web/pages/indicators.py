@@ -7,7 +7,6 @@ sorted) and as CSV (`/indicators/{code}.csv`).
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Annotated, Any, Final
 
@@ -15,6 +14,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse, Response
 
 from dxplan.evaluate.evaluation import Evaluation, is_flow
+from dxplan.exports.cells import SafeWriter
 from dxplan.exports.figures import number
 from dxplan.web.dashboard import STATUS_ORDER, DashboardDep, Hidden, NotFound, Scope
 
@@ -171,7 +171,7 @@ def indicator_csv(scope: Scope, code: str) -> str:
     """The by-unit table as CSV (numbers at full precision, as the exports write them)."""
     rows = by_unit(scope, code, "name")["units"]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = SafeWriter(out)
     writer.writerow(CSV_HEADER)
     period = str(scope.board.period)
     for r in rows:
