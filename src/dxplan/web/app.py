@@ -25,6 +25,7 @@ from dxplan.web.headers import SecurityHeaders
 from dxplan.web.limits import BodyLimits
 from dxplan.web.pages import ROUTERS as PAGE_ROUTERS
 from dxplan.web.rendering import Renderer
+from dxplan.web.responses import ANY_ROUTE
 from dxplan.workspace import Workspace
 
 STATIC = Path(__file__).parent / "static"
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=dxplan.__version__,
         summary="A digital transformation plan run as data: targets, figures, progress.",
         lifespan=lifespan,
+        responses=ANY_ROUTE,
     )
     app.state.settings = settings
     app.state.workspace = workspace

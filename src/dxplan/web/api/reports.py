@@ -18,8 +18,9 @@ from dxplan.domain.submission import allowed_actions
 from dxplan.reporting.service import Invalid, Report, Reporting, ReportingError
 from dxplan.web.auth import ApiUser
 from dxplan.web.deps import WorkspaceDep
+from dxplan.web.responses import REPORTING
 
-router = APIRouter(prefix="/api", tags=["reports"])
+router = APIRouter(prefix="/api", tags=["reports"], responses=REPORTING)
 
 
 class DataSetOut(BaseModel):
