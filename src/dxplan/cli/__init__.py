@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 import dxplan
 from dxplan.cli import (
+    backup,
     data,
     evaluate,
     figures,
@@ -50,6 +51,8 @@ app.command("evaluate")(evaluate.evaluate_command)
 app.command("init")(setup.init)
 app.command("serve")(server.serve)
 app.command("demo")(server.demo)
+app.command("backup")(backup.backup_command)
+app.command("restore")(backup.restore_command)
 
 
 def _version(value: bool) -> None:

@@ -9,15 +9,14 @@ their JSON twins read it, so a page costs a lookup, not an evaluation.
 
 from __future__ import annotations
 
-import threading
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from dxplan.caching import BuildCache
 from dxplan.domain.indicator import IndicatorKind
 from dxplan.domain.organisation import Organisation
 from dxplan.domain.period import Period
@@ -32,6 +31,8 @@ from dxplan.store import values as value_store
 from dxplan.store.tables import measure_values
 
 MAX_BOARDS = 16  # boards kept in memory (periods and days asked for since the last change)
+BUILDERS = 2  # boards built at once (the machine's cores; more only share them)
+WAITING = 16  # requests waiting for boards at most; the web server has 40 worker threads
 JUMP = 0.5  # an approved reported value that moves by more than half is an alert
 RANKED_KINDS: dict[str, tuple[UnitKind, ...]] = {
     "communes": (UnitKind.WARD, UnitKind.COMMUNE),
@@ -238,26 +239,21 @@ def store_state(conn: Connection) -> int:
     return int(conn.execute(select(func.max(measure_values.c.id))).scalar() or 0)
 
 
-class BoardCache:
-    """The latest board per period and day, rebuilt when the store or the plan changed."""
+class BoardCache(BuildCache[tuple[Any, ...], Board]):
+    """The boards asked for since the store last changed, by (store state, plan, period, day).
+
+    A hit never waits for a build, a missing board is built once however many ask for
+    it, builds of other keys go on meanwhile (see `dxplan.caching`). Callers compute the
+    key with a connection they have released: a thread waiting here holds no connection,
+    so builders never starve for one.
+    """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._boards: dict[tuple[Any, ...], Board] = {}
+        super().__init__(
+            MAX_BOARDS, builders=BUILDERS, waiting=WAITING, obsolete=_older_store_state
+        )
 
-    def get(self, key: tuple[Any, ...], build: Callable[[], Board]) -> Board:
-        """The board of `key` (store state, plan, period, day), built once when missing.
 
-        Callers compute the key with a connection they have released: a thread waiting
-        here holds no connection, so builders never starve for one.
-        """
-        with self._lock:  # one build at a time; the others wait and reuse it
-            board = self._boards.get(key)
-            if board is None:
-                board = build()
-                # keep the boards of the current store state only, and a few of them:
-                # every ?period= and ?as_of= asked for makes one
-                kept = [(k, v) for k, v in self._boards.items() if k[0] == key[0]]
-                self._boards = dict(kept[-(MAX_BOARDS - 1) :]) if MAX_BOARDS > 1 else {}
-                self._boards[key] = board
-            return board
+def _older_store_state(new: tuple[Any, ...], old: tuple[Any, ...]) -> bool:
+    """A board of an older store state is never asked for again: drop it at once."""
+    return bool(old[0] < new[0])

@@ -109,6 +109,12 @@ def _chosen(
             yield due, unit
 
 
+def reports_state(conn: Connection) -> tuple[int, int]:
+    """A marker that changes whenever any report does: a view of the late and missing
+    reports built on another marker is out of date (figures may not have changed)."""
+    return submission_store.state(conn)
+
+
 def _submissions(conn: Connection, dataset: str | None) -> dict[str, Submission]:
     found = submission_store.find(conn, datasets=None if dataset is None else [dataset])
     return {s.key: s for s in found}

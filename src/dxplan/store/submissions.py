@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from dxplan.domain.submission import Status
@@ -147,3 +147,15 @@ def write(conn: Connection, new: Submission, *, read_version: int) -> Submission
         if done.rowcount != 1:
             raise StaleVersion(get(conn, new.dataset, new.unit, new.period).version)
     return replace(new, version=read_version + 1)
+
+
+def state(conn: Connection) -> tuple[int, int]:
+    """A marker that changes whenever a report does: (reports, sum of their versions).
+
+    Rows are never deleted and every write adds one to a version (a new row starts at
+    1), so the pair only grows; one aggregate over a table of a few thousand rows.
+    """
+    count, versions = conn.execute(
+        select(func.count(), func.coalesce(func.sum(submissions.c.version), 0))
+    ).one()
+    return int(count), int(versions)

@@ -7,9 +7,7 @@ that dict and its JSON twin returns it as it is: one call, so they never disagre
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Final, TypeVar
@@ -20,6 +18,7 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from markupsafe import Markup
 
+from dxplan.caching import BuildCache, Busy
 from dxplan.domain.account import User
 from dxplan.domain.indicator import Direction, Indicator, IndicatorKind
 from dxplan.domain.organisation import Organisation
@@ -34,6 +33,7 @@ from dxplan.web.assets import static_url, vendor_url
 from dxplan.web.auth import CurrentUser, SignInRequired
 from dxplan.web.dates import Dates
 from dxplan.web.deps import RendererDep, WorkspaceDep
+from dxplan.web.reach import reach, refusal
 from dxplan.web.rendering import Renderer
 from dxplan.workspace import Workspace
 
@@ -268,8 +268,10 @@ def sparkline(series: list[list[Any]], target: dict[str, Any] | None, direction:
 
 
 MAX_VIEWS: Final = 256  # page views kept (pages × queries × languages × reader kinds)
-_VIEWS: OrderedDict[tuple[Any, ...], tuple[Board, Any]] = OrderedDict()
-_VIEWS_LOCK = threading.Lock()
+# (board, state, view): a view is served while its board is the current one and the
+# state it was built on (what a page reads besides the board) has not changed
+_VIEWS: BuildCache[tuple[Any, ...], tuple[Board, Hashable, Any]] = BuildCache(MAX_VIEWS)
+BUSY_SECONDS: Final = 5  # Retry-After when too many requests wait for boards
 
 
 @dataclass
@@ -284,39 +286,62 @@ class Dashboard:
     as_of: str | None
 
     def scope(self) -> Scope | None:
-        """The board for the asked period and day (BadQuery), or None before `init`."""
+        """The board for the asked period and day (BadQuery), or None before `init`.
+
+        A period or day the reader may not ask for (`web/reach.py`) is refused before
+        any board is built: each one asked for would make a board of its own.
+        """
         period, day = parse_query(self.period, self.as_of)
+        fmt = self.renderer.formatter(self.request)
+        plan = self.workspace.plan() if period is not None or day is not None else None
+        if plan is not None:
+            allowed = reach(plan, self.workspace.as_of(), signed_in=self.user is not None)
+            message = refusal(fmt, allowed, period, day)
+            if message is not None:
+                raise BadQuery(message)
         board = self.workspace.board(period, day)
         if board is None:
             return None
         query = {k: v for k, v in (("period", self.period), ("as_of", self.as_of)) if v}
-        fmt = self.renderer.formatter(self.request)
         return Scope(board, fmt, self.user is not None, query, self.workspace)
 
-    def view(self, scope: Scope, build: Callable[[Scope], T]) -> T:
+    def view(self, scope: Scope, build: Callable[[Scope], T], state: Hashable = None) -> T:
         """`build(scope)`, computed once per board, page, query, language and reader kind.
 
         A board changes only when a figure does; until then a wall screen refreshing
         the same page costs a lookup and a template, not a walk through the board.
+        `state` is what the view reads besides the board (the reports, for the late
+        ones on /alerts): a view built on another state is built again.
         """
-        key = ("view", *self._key(scope))
-        with _VIEWS_LOCK:
-            found = _VIEWS.get(key)
-            if found is not None and found[0] is scope.board:
-                _VIEWS.move_to_end(key)
-                return found[1]  # type: ignore[no-any-return]
-        view = build(scope)
-        self._remember(key, scope.board, view)
-        return view
+        board = scope.board
+        found = _VIEWS.get(
+            ("view", *self._key(scope)),
+            lambda: (board, state, build(scope)),
+            fresh=lambda entry: entry[0] is board and entry[1] == state,
+        )
+        return found[2]  # type: ignore[no-any-return]
 
-    def page(self, template: str, build: Callable[[Scope], dict[str, Any]], twin: str) -> Response:
-        """The page: 400 for a bad query, 404, sign-in for a confidential indicator."""
+    def page(
+        self,
+        template: str,
+        build: Callable[[Scope], dict[str, Any]],
+        twin: str,
+        state: Callable[[Scope], Hashable] | None = None,
+    ) -> Response:
+        """The page: 400 for a bad query, 404, sign-in for a confidential indicator,
+        503 while too many requests wait for boards (`state`: see `view`)."""
         render = self.renderer.render
         try:
             scope = self.scope()
             if scope is None:
                 return render(self.request, "empty.html", {}, status_code=503)
-            view = self.view(scope, build)
+            current = state(scope) if state is not None else None
+            view = self.view(scope, build, current)
+        except Busy:
+            context = {"message": self._busy(), "status": 503}
+            busy = render(self.request, "dashboard_error.html", context, status_code=503)
+            busy.headers["Retry-After"] = str(BUSY_SECONDS)
+            return busy
         except BadQuery as error:
             context = {"message": str(error), "status": 400}
             return render(self.request, "dashboard_error.html", context, status_code=400)
@@ -331,10 +356,9 @@ class Dashboard:
         assets = tuple(vendor_url(k) for k in ("echarts", "htmx", "bengali"))
         key = ("page", *self._key(scope), assets)
         if shared:
-            with _VIEWS_LOCK:
-                found = _VIEWS.get(key)
-            if found is not None and found[0] is scope.board:
-                return HTMLResponse(found[1])
+            found = _VIEWS.peek(key, lambda e: e[0] is scope.board and e[1] == current)
+            if found is not None:
+                return HTMLResponse(found[2])
         context = {
             "view": view,
             "twin": scope.link(twin),
@@ -344,32 +368,41 @@ class Dashboard:
         }
         response = render(self.request, template, context)
         if shared and response.status_code == 200:
-            self._remember(key, scope.board, bytes(response.body))
+            _VIEWS.put(key, (scope.board, current, bytes(response.body)))
         return response
 
     def _key(self, scope: Scope) -> tuple[Any, ...]:
         query = tuple(sorted(self.request.query_params.multi_items()))
         return (self.request.url.path, query, scope.fmt.language, scope.signed_in)
 
-    @staticmethod
-    def _remember(key: tuple[Any, ...], board: Board, value: Any) -> None:
-        with _VIEWS_LOCK:
-            _VIEWS[key] = (board, value)
-            while len(_VIEWS) > MAX_VIEWS:
-                _VIEWS.popitem(last=False)
+    def _busy(self) -> str:
+        _ = self.renderer.formatter(self.request).gettext
+        return _("The dashboard is busy preparing other views: try again in a few seconds.")
 
-    def json(self, build: Callable[[Scope], dict[str, Any]]) -> Response:
+    def json(
+        self,
+        build: Callable[[Scope], dict[str, Any]],
+        state: Callable[[Scope], Hashable] | None = None,
+    ) -> Response:
         """The JSON twin: the very dict the page renders."""
-        return self.answer(build, JSONResponse)
+        return self.answer(build, JSONResponse, state)
 
-    def answer(self, build: Callable[[Scope], T], respond: Callable[[T], Response]) -> Response:
+    def answer(
+        self,
+        build: Callable[[Scope], T],
+        respond: Callable[[T], Response],
+        state: Callable[[Scope], Hashable] | None = None,
+    ) -> Response:
         """`build`'s result turned into a response; errors as JSON (400, 401, 404, 503)."""
         try:
             scope = self.scope()
             if scope is None:
                 detail = "The store holds no plan yet: run `dxplan init` (or `dxplan demo`)."
                 return JSONResponse({"detail": detail}, status_code=503)
-            return respond(self.view(scope, build))
+            return respond(self.view(scope, build, state(scope) if state is not None else None))
+        except Busy:
+            headers = {"Retry-After": str(BUSY_SECONDS)}
+            return JSONResponse({"detail": self._busy()}, status_code=503, headers=headers)
         except BadQuery as error:
             return JSONResponse({"detail": str(error)}, status_code=400)
         except NotFound as error:

@@ -2,8 +2,8 @@
 
 `/alerts` and its JSON twin `/api/dashboard/alerts`. Targets and jumps come from the
 board (`Board.alerts`); late and missing reports from the reporting platform's own
-count (`late_and_missing`), as of the board's day. Confidential data sets stay out
-for readers who have not signed in.
+count (`late_and_missing`), as of the board's day, cached until a report changes.
+Confidential data sets stay out for readers who have not signed in.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from dxplan.domain.indicator import IndicatorKind
-from dxplan.reporting.completeness import Standing, late_and_missing
+from dxplan.reporting.completeness import Standing, late_and_missing, reports_state
 from dxplan.web.dashboard import DashboardDep, Scope
 
 router = APIRouter(tags=["dashboard"])
@@ -89,11 +89,18 @@ def alerts(scope: Scope) -> dict[str, Any]:
     return {**scope.header(), "targets": targets, "jumps": jumps, "late": _late(scope)}
 
 
+def reports_now(scope: Scope) -> tuple[int, int]:
+    """The reports' marker: the view is cached with the board *and* the reports, since a
+    submission moves a report off the late list without changing any figure."""
+    with scope.workspace.engine.connect() as conn:
+        return reports_state(conn)
+
+
 @router.get("/alerts", include_in_schema=False)
 def alerts_page(dashboard: DashboardDep) -> Response:
-    return dashboard.page("dashboard_alerts.html", alerts, "/api/dashboard/alerts")
+    return dashboard.page("dashboard_alerts.html", alerts, "/api/dashboard/alerts", reports_now)
 
 
 @router.get("/api/dashboard/alerts", summary="Targets going wrong, jumps, late reports")
 def alerts_json(dashboard: DashboardDep) -> Response:
-    return dashboard.json(alerts)
+    return dashboard.json(alerts, reports_now)
