@@ -24,6 +24,7 @@ from dxplan.backup import BackupError, backup, restore
 from dxplan.settings import Settings
 from dxplan.store import create_db_engine
 from dxplan.store.tables import measure_values, units
+from dxplan.workspace import Workspace
 from tests.backup import world
 
 
@@ -47,7 +48,9 @@ def source(
     "target", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 )
 def test_a_restored_store_answers_every_export_identically(source, target, tmp_path):
-    _, before, archive = source
+    settings, before, archive = source
+    if target == "postgresql" and settings.embedded:
+        pytest.skip("SQLite to PostgreSQL takes the same path as PostgreSQL to PostgreSQL")
     with world.postgres_schema() if target == "postgresql" else nullcontext() as url:
         restored = Settings(data_dir=tmp_path / "restored", database_url=url)
         summary = restore(restored, archive)
@@ -156,10 +159,11 @@ def test_the_cli_refuses_to_overwrite_a_file(source, cli, tmp_path):
     assert archive.stat().st_size == size
 
 
-def test_a_backup_taken_while_values_are_written_is_one_instant(tmp_path):
+def test_a_backup_taken_while_values_are_written_is_one_instant(tmp_path, database_url):
     """A writer adds 7 figures per transaction; every backup holds a multiple of 7."""
-    settings = Settings(data_dir=tmp_path / "data")
-    world.build(settings)
+    settings = Settings(data_dir=tmp_path / "data", database_url=database_url)
+    with Workspace(settings) as workspace:
+        workspace.initialise(actor="test")
     engine = create_db_engine(settings.database)
     with engine.connect() as conn:
         codes = list(conn.execute(select(units.c.code).limit(7)).scalars())
@@ -185,12 +189,13 @@ def test_a_backup_taken_while_values_are_written_is_one_instant(tmp_path):
             with engine.begin() as conn:
                 conn.execute(insert(measure_values), rows)
             written[0] = period
+            stop.wait(0.002)  # leave the backup a share of two busy cores
 
     writer = threading.Thread(target=write)
     writer.start()
     try:
         counts = []
-        for attempt in range(3):
+        for attempt in range(2):
             archive = tmp_path / f"backup-{attempt}.tar.gz"
             low = written[0]
             backup(settings, archive)
