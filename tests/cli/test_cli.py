@@ -48,11 +48,12 @@ def test_serve_refuses_an_empty_store(cli):
     assert "run `dxplan init` first" in result.stderr
 
 
-def test_production_refuses_the_development_secret(cli, monkeypatch):
+def test_production_refuses_a_short_secret(cli, monkeypatch):
     monkeypatch.setenv("DXPLAN_ENVIRONMENT", "production")
+    monkeypatch.setenv("DXPLAN_SECRET_KEY", "12345")
     result = cli("plan", "show")
     assert result.exit_code == 2
-    assert "DXPLAN_SECRET_KEY" in result.stderr
+    assert "DXPLAN_SECRET_KEY must be at least 32 bytes" in result.stderr
     monkeypatch.setenv("DXPLAN_SECRET_KEY", "a-real-secret-of-32-characters-at-least")
     assert cli("plan", "show", "--format", "json").exit_code == 0
 

@@ -194,7 +194,7 @@ def test_demo_accounts_sign_in_and_the_indicators_tell_a_mixed_story(demo):
     workspace, loaded = demo
     with workspace.engine.begin() as conn:
         for name in ("admin", "dieuphoi", "lanhdao", "nhap-lieu", "skhcn"):
-            assert user_store.authenticate(conn, name, DEMO_PASSWORD, "test") is not None, name
+            assert user_store.authenticate(conn, name, DEMO_PASSWORD) is not None, name
         assert loaded.users == len(user_store.list_all(conn))
         lines = {line.indicator.code: line for line in scorecard(conn, _plan(workspace), "92")}
 

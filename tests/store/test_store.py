@@ -1,9 +1,12 @@
 """The transactional store, on SQLite and on PostgreSQL alike."""
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from dxplan import store
 from dxplan.domain import LocalizedText, Organisation, Period, Unit, UnitKind
 from dxplan.domain.value import MeasureValue
 from dxplan.store import audit, migrate
@@ -27,7 +30,9 @@ def _value(measure: str, unit: str, period: str, value: float) -> MeasureValue:
 def test_migrations_run_twice_without_change(engine):
     migrate(engine)
     with engine.connect() as conn:
-        assert conn.execute(text("select version_num from alembic_version")).scalar() == "0004"
+        head = conn.execute(text("select version_num from alembic_version")).scalar()
+    versions = Path(store.__file__).parent / "migrations" / "versions"
+    assert head == max(p.name[:4] for p in versions.glob("[0-9]*.py"))
 
 
 def test_units_sync_adds_changes_and_deactivates(engine):

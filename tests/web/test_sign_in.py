@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
 
 from dxplan.domain.account import Role
+from dxplan.store import throttle
 from dxplan.store import users as user_store
 from dxplan.web import create_app
 from dxplan.workspace import Workspace
@@ -50,7 +52,12 @@ def test_sign_in_sets_a_protected_session_cookie(http: TestClient) -> None:
     assert PASSWORD not in cookie
 
 
-def test_wrong_password_is_refused_and_throttled(http: TestClient) -> None:
+def test_wrong_password_is_refused_and_throttled(
+    http: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the clock stands still: the sixth attempt comes before the one-second wait ends
+    frozen = datetime.now(UTC)
+    monkeypatch.setattr(throttle, "_now", lambda: frozen)
     for _ in range(5):
         response = _sign_in(http, password="not the password")
         assert response.status_code == 401  # type: ignore[attr-defined]

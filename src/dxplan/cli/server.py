@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 from typing import Annotated
 
@@ -11,6 +12,8 @@ from dxplan.cli.common import ExitCode, fail, open_workspace, settings
 from dxplan.cli.setup import initialise
 from dxplan.demo.load import DEFAULT_DOSSIERS_PER_YEAR, has_data, load_demo
 from dxplan.demo.reports import DEMO_AS_OF, DEMO_PASSWORD, has_accounts, load_reports
+from dxplan.keys import SecretError, session_secret
+from dxplan.settings import Settings
 
 HostOption = Annotated[
     str, typer.Option("--host", help="Address to listen on; 0.0.0.0 for the whole network.")
@@ -24,10 +27,34 @@ def _run(ctx: typer.Context, host: str, port: int) -> None:
     from dxplan.web import create_app
 
     _check_free(host, port)
+    try:
+        session_secret(settings(ctx))  # made (or checked) before the server says it is up
+    except SecretError as error:
+        fail(str(error), ExitCode.FAILED)
+    warning = cookie_warning(host, settings(ctx))
+    if warning:
+        typer.secho(warning, err=True, fg=typer.colors.RED, bold=True)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     typer.echo(f"dxplan is serving the dashboard on http://{shown}:{port}/")
     typer.echo(f"API documentation: http://{shown}:{port}/docs  (Ctrl+C stops the server)")
     uvicorn.run(create_app(settings(ctx)), host=host, port=port, log_level="warning")
+
+
+def cookie_warning(host: str, config: Settings) -> str | None:
+    """A loud warning when session cookies would cross a network in clear, else None."""
+    if config.secure_cookies or getattr(config, "trust_proxy_headers", False):
+        return None
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if loopback:
+        return None
+    return (
+        f"WARNING: serving on {host} with DXPLAN_SECURE_COOKIES=false: session cookies "
+        "travel in clear and anyone on the network can copy one and act as its user. "
+        "Put dxplan behind an HTTPS reverse proxy and set DXPLAN_SECURE_COOKIES=true."
+    )
 
 
 def _check_free(host: str, port: int) -> None:

@@ -8,16 +8,41 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import Connection
 
 from dxplan.cli.common import ExitCode, fail, open_workspace
-from dxplan.domain.account import Role
+from dxplan.domain.account import Role, User
 from dxplan.store import users as user_store
 from dxplan.store.users import UserError
 
 app = typer.Typer(
-    help="Accounts: admins, coordinators, reporters (for their units) and viewers.",
+    help="Accounts: admins, coordinators, reporters (for their units) and viewers. "
+    "Disabling an account, or changing its password or role, ends its sessions and "
+    "revokes its tokens at once.",
     no_args_is_help=True,
 )
+
+UsernameArgument = Annotated[str, typer.Argument(help="The account's sign-in name.")]
+PasswordStdin = Annotated[
+    bool,
+    typer.Option("--password-stdin", help="Read the password from standard input (first line)."),
+]
+UnitOption = Annotated[
+    list[str] | None,
+    typer.Option("--unit", help="A unit a reporter reports for (repeat for several)."),
+]
+
+
+def _read_password(password_stdin: bool) -> str:
+    if not password_stdin:
+        fail("give the password on standard input with --password-stdin")
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _ended(username: str, what: str, ended: user_store.Ended) -> str:
+    sessions = f"{ended.sessions} session{'s' if ended.sessions != 1 else ''}"
+    tokens = f"{ended.tokens} token{'s' if ended.tokens != 1 else ''}"
+    return f"user {username!r}: {what}; {sessions} ended, {tokens} revoked"
 
 
 @app.command("add")
@@ -28,33 +53,23 @@ def add(
         Role,
         typer.Option("--role", help="admin, coordinator (approves, sees all), reporter or viewer."),
     ],
-    unit: Annotated[
-        list[str] | None,
-        typer.Option("--unit", help="A unit a reporter reports for (repeat for several)."),
-    ] = None,
+    unit: UnitOption = None,
     name: Annotated[str | None, typer.Option("--name", help="Full name shown on pages.")] = None,
-    password_stdin: Annotated[
-        bool,
-        typer.Option(
-            "--password-stdin", help="Read the password from standard input (first line)."
-        ),
-    ] = False,
+    password_stdin: PasswordStdin = False,
 ) -> None:
     """Create an account. The password is read from standard input, never from arguments.
 
     Example: `echo "$PASSWORD" | dxplan users add phuong-an-binh --role reporter --unit 31150
     --password-stdin`.
     """
-    if not password_stdin:
-        fail("give the password on standard input with --password-stdin")
-    password = sys.stdin.readline().rstrip("\r\n")
+    password = _read_password(password_stdin)
     with open_workspace(ctx) as workspace:
         if not workspace.initialised:
             fail("the store is empty: run `dxplan init` first", ExitCode.FAILED)
         organisation = workspace.organisation()
         known = {u.code for u in organisation} if organisation is not None else None
         try:
-            with workspace.engine.begin() as conn:
+            with workspace.writing() as conn:
                 user = user_store.add(
                     conn,
                     username,
@@ -89,14 +104,79 @@ def list_users(ctx: typer.Context) -> None:
 
 
 @app.command("disable")
-def disable(
-    ctx: typer.Context, username: Annotated[str, typer.Argument(help="The account to disable.")]
-) -> None:
-    """Disable an account: it can no longer sign in, its sessions and tokens stop working."""
+def disable(ctx: typer.Context, username: UsernameArgument) -> None:
+    """Disable an account: it can no longer sign in, its sessions end, its tokens are revoked."""
     with open_workspace(ctx) as workspace:
         try:
-            with workspace.engine.begin() as conn:
+            with workspace.writing() as conn:
+                ended = user_store.end_access(conn, _existing(conn, username), actor="cli")
                 user_store.set_active(conn, username, False, actor="cli")
         except UserError as error:
             fail(str(error))
-    typer.echo(f"user {username!r} disabled")
+    typer.echo(_ended(username, "disabled", ended))
+
+
+@app.command("enable")
+def enable(ctx: typer.Context, username: UsernameArgument) -> None:
+    """Enable a disabled account: it may sign in again (its revoked tokens stay revoked)."""
+    with open_workspace(ctx) as workspace:
+        try:
+            with workspace.writing() as conn:
+                user_store.set_active(conn, username, True, actor="cli")
+        except UserError as error:
+            fail(str(error))
+    typer.echo(f"user {username!r} enabled")
+
+
+@app.command("password")
+def password(
+    ctx: typer.Context, username: UsernameArgument, password_stdin: PasswordStdin = False
+) -> None:
+    """Set a new password, read from standard input; the account's sessions and tokens end.
+
+    Example: `echo "$PASSWORD" | dxplan users password phuong-an-binh --password-stdin`.
+    """
+    new = _read_password(password_stdin)
+    with open_workspace(ctx) as workspace:
+        try:
+            with workspace.writing() as conn:
+                ended = user_store.set_password(conn, username, new, actor="cli")
+        except UserError as error:
+            fail(str(error))
+    typer.echo(_ended(username, "password changed", ended))
+
+
+@app.command("role")
+def role(
+    ctx: typer.Context,
+    username: UsernameArgument,
+    new_role: Annotated[
+        Role,
+        typer.Option("--role", help="admin, coordinator (approves, sees all), reporter or viewer."),
+    ],
+    unit: UnitOption = None,
+) -> None:
+    """Change an account's role and units (they replace the old ones); its sessions and
+    tokens end.
+
+    Example: `dxplan users role phuong-an-binh --role reporter --unit 31150 --unit 31153`.
+    """
+    with open_workspace(ctx) as workspace:
+        organisation = workspace.organisation()
+        known = {u.code for u in organisation} if organisation is not None else None
+        try:
+            with workspace.writing() as conn:
+                ended = user_store.set_role(
+                    conn, username, new_role, units=list(unit or []), actor="cli", known_units=known
+                )
+        except UserError as error:
+            fail(str(error))
+    units = f" for {', '.join(sorted(set(unit or [])))}" if unit else ""
+    typer.echo(_ended(username, f"now {new_role.value}{units}", ended))
+
+
+def _existing(conn: Connection, username: str) -> User:
+    found = user_store.get(conn, username)
+    if found is None:
+        raise UserError(f"no user is named {username!r}")
+    return found

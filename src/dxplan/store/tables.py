@@ -150,6 +150,19 @@ sign_in_failures = Table(
     Column("address", String(64), nullable=False),
     Column("at", UTCDateTime, nullable=False),
     Index(None, "username", "at"),
+    Index(None, "address", "at"),
+    Index(None, "at"),
+)
+
+# a signed-in browser: the cookie carries a random id, the row says whose it is and
+# until when; deleting the row ends the session (sign-out, disable, password, role)
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),  # SHA-256 of the cookie's random id
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("seen_at", UTCDateTime, nullable=False),
 )
 
 submissions = Table(

@@ -16,7 +16,7 @@ from enum import StrEnum
 from sqlalchemy import Connection, insert, select, update
 
 from dxplan.store import audit
-from dxplan.store.tables import api_tokens
+from dxplan.store.tables import api_tokens, users
 
 PREFIX = "dxp_"
 
@@ -106,12 +106,18 @@ def create(
 
 
 def verify(conn: Connection, secret: str) -> Token | None:
-    """The active token whose secret this is, or None (unknown, malformed or revoked)."""
+    """The active token whose secret this is, or None (unknown, malformed, revoked, or
+    acting for a disabled account: a source system's token with a user stops with it).
+    """
     if not secret.startswith(PREFIX):
         return None
     row = conn.execute(select(api_tokens).where(api_tokens.c.token_hash == _hash(secret))).first()
     if row is None or row.revoked_at is not None:
         return None
+    if row.user_id is not None:
+        active = conn.execute(select(users.c.active).where(users.c.id == row.user_id)).scalar()
+        if not active:
+            return None
     conn.execute(
         update(api_tokens).where(api_tokens.c.id == row.id).values(last_used_at=datetime.now(UTC))
     )
@@ -136,6 +142,28 @@ def revoke(conn: Connection, name: str, actor: str) -> int:
         before={"active": True},
         after={"active": False},
     )
+    return len(live)
+
+
+def revoke_for_user(conn: Connection, user_id: int, *, actor: str) -> int:
+    """Revoke every active token acting for `user_id` (its account changed); return how many."""
+    live = [t for t in list_all(conn) if t.user_id == user_id and t.active]
+    if live:
+        conn.execute(
+            update(api_tokens)
+            .where(api_tokens.c.id.in_([t.id for t in live]))
+            .values(revoked_at=datetime.now(UTC))
+        )
+    for token in live:
+        audit.append(
+            conn,
+            actor=actor,
+            action="token.revoke",
+            entity="token",
+            key=token.name,
+            before={"active": True},
+            after={"active": False, "reason": "the account changed"},
+        )
     return len(live)
 
 

@@ -1,27 +1,30 @@
 """Accounts: people with a role and, for reporters, the units they report for.
 
 Passwords are hashed with Argon2id (argon2-cffi's defaults, RFC 9106's second
-recommended profile); sign-in failures are counted per user name to slow guessing.
+recommended profile); sign-in attempts are throttled by `throttle`. Disabling an
+account, changing its password or its role ends its sessions and revokes its tokens
+at once: whoever held them must sign in (or ask for a token) again.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Final
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from dxplan.domain.account import Role, User
 from dxplan.store import audit
-from dxplan.store.tables import sign_in_failures, user_units, users
+from dxplan.store import sessions as session_store
+from dxplan.store import tokens as token_store
+from dxplan.store.tables import user_units, users
 
 USERNAME: Final = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD: Final = 10
-MAX_FAILURES: Final = 5  # failed sign-ins of one user name ...
-FAILURE_WINDOW: Final = timedelta(minutes=15)  # ... within this window lock it for the window
 
 _hasher = PasswordHasher()
 # verified against when the user name is unknown, so both cases take the same time
@@ -53,6 +56,21 @@ def _from_row(conn: Connection, row: object) -> User:
     )
 
 
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"the password needs at least {MIN_PASSWORD} characters")
+
+
+def _check_role(role: Role, units: list[str], known_units: set[str] | None) -> None:
+    if role is Role.REPORTER and not units:
+        raise UserError("a reporter needs at least one --unit")
+    if role is not Role.REPORTER and units:
+        raise UserError(f"a {role.value} acts city-wide: give --unit only to reporters")
+    unknown = sorted(set(units) - known_units) if known_units is not None else []
+    if unknown:
+        raise UserError(f"unknown unit(s): {', '.join(unknown)}")
+
+
 def add(
     conn: Connection,
     username: str,
@@ -69,15 +87,8 @@ def add(
         raise UserError(
             f"user name {username!r}: use 2-64 lowercase letters, digits, '.', '_' or '-'"
         )
-    if len(password) < MIN_PASSWORD:
-        raise UserError(f"the password needs at least {MIN_PASSWORD} characters")
-    if role is Role.REPORTER and not units:
-        raise UserError("a reporter needs at least one --unit")
-    if role is not Role.REPORTER and units:
-        raise UserError(f"a {role.value} acts city-wide: give --unit only to reporters")
-    unknown = sorted(set(units) - known_units) if known_units is not None else []
-    if unknown:
-        raise UserError(f"unknown unit(s): {', '.join(unknown)}")
+    _check_password(password)
+    _check_role(role, units, known_units)
     if get(conn, username) is not None:
         raise UserError(f"user {username!r} already exists")
     inserted = conn.execute(
@@ -124,10 +135,34 @@ def list_all(conn: Connection) -> list[User]:
     return [_from_row(conn, r) for r in conn.execute(select(users).order_by(users.c.username))]
 
 
-def set_active(conn: Connection, username: str, active: bool, *, actor: str) -> User:
+@dataclass(frozen=True)
+class Ended:
+    """What an account change ended: sessions deleted, tokens revoked."""
+
+    sessions: int
+    tokens: int
+
+
+def end_access(conn: Connection, user: User, *, actor: str) -> Ended:
+    """End every session and revoke every token of `user`, at once."""
+    return Ended(
+        sessions=session_store.end_all(conn, user.id),
+        tokens=token_store.revoke_for_user(conn, user.id, actor=actor),
+    )
+
+
+def _existing(conn: Connection, username: str) -> User:
     user = get(conn, username)
     if user is None:
         raise UserError(f"no user is named {username!r}")
+    return user
+
+
+def set_active(conn: Connection, username: str, active: bool, *, actor: str) -> User:
+    """Enable or disable an account; disabling ends its sessions and tokens."""
+    user = _existing(conn, username)
+    if not active:
+        end_access(conn, user, actor=actor)
     if user.active != active:
         conn.execute(update(users).where(users.c.id == user.id).values(active=active))
         audit.append(
@@ -144,24 +179,54 @@ def set_active(conn: Connection, username: str, active: bool, *, actor: str) -> 
     return found
 
 
-def locked(conn: Connection, username: str, now: datetime | None = None) -> bool:
-    """Whether too many recent failed sign-ins lock this user name for now."""
-    now = now or datetime.now(UTC)
-    count = conn.execute(
-        select(func.count())
-        .select_from(sign_in_failures)
-        .where(
-            sign_in_failures.c.username == username,
-            sign_in_failures.c.at > now - FAILURE_WINDOW,
-        )
-    ).scalar_one()
-    return int(count) >= MAX_FAILURES
+def set_password(conn: Connection, username: str, password: str, *, actor: str) -> Ended:
+    """Give an account a new password; its sessions and tokens end."""
+    user = _existing(conn, username)
+    _check_password(password)
+    conn.execute(
+        update(users).where(users.c.id == user.id).values(password_hash=_hasher.hash(password))
+    )
+    audit.append(conn, actor=actor, action="user.password", entity="user", key=username)
+    return end_access(conn, user, actor=actor)
 
 
-def authenticate(conn: Connection, username: str, password: str, address: str) -> User | None:
-    """The active user with these credentials, or None (a failure is counted).
+def set_role(
+    conn: Connection,
+    username: str,
+    role: Role,
+    *,
+    units: list[str],
+    actor: str,
+    known_units: set[str] | None = None,
+) -> Ended:
+    """Give an account a role (and a reporter its units); its sessions and tokens end.
 
-    Run `locked` first: a locked user name is refused before the password is checked.
+    Sessions end even when nothing changed: whoever asked wants the account's holder
+    to start again with what the account now is.
+    """
+    user = _existing(conn, username)
+    _check_role(role, units, known_units)
+    wanted = sorted(set(units))
+    conn.execute(update(users).where(users.c.id == user.id).values(role=role.value))
+    conn.execute(delete(user_units).where(user_units.c.user_id == user.id))
+    if wanted:
+        conn.execute(insert(user_units), [{"user_id": user.id, "unit_code": u} for u in wanted])
+    audit.append(
+        conn,
+        actor=actor,
+        action="user.role",
+        entity="user",
+        key=username,
+        before={"role": user.role.value, "units": list(user.units)},
+        after={"role": role.value, "units": wanted},
+    )
+    return end_access(conn, user, actor=actor)
+
+
+def authenticate(conn: Connection, username: str, password: str) -> User | None:
+    """The active user with these credentials, or None.
+
+    Ask `throttle.admit` first: it counts the attempt before the password is checked.
     """
     row = conn.execute(select(users).where(users.c.username == username)).first()
     stored = row.password_hash if row is not None else _DUMMY_HASH
@@ -169,14 +234,9 @@ def authenticate(conn: Connection, username: str, password: str, address: str) -
         ok = _hasher.verify(stored, password) and row is not None and bool(row.active)
     except (VerificationError, InvalidHashError):
         ok = False
-    now = datetime.now(UTC)
     if not ok:
-        conn.execute(
-            insert(sign_in_failures).values(username=username[:64], address=address[:64], at=now)
-        )
         return None
     assert row is not None
-    conn.execute(delete(sign_in_failures).where(sign_in_failures.c.username == username))
     if _hasher.check_needs_rehash(stored):
         conn.execute(
             update(users).where(users.c.id == row.id).values(password_hash=_hasher.hash(password))

@@ -1,10 +1,12 @@
 """Who is asking: a personal bearer token or a signed-in session; CSRF for forms.
 
-Sessions live in a signed cookie (Starlette's SessionMiddleware, itsdangerous): it
-holds the user's id and a CSRF token, nothing else. Every request reloads the account,
-so disabling a user ends their sessions and tokens at once. A form post, or an API
-write made with the session cookie, must carry the session's CSRF token; a request
-with a bearer token carries no cookie and needs none.
+Sessions live on the server (store/sessions.py); the cookie, signed by Starlette's
+SessionMiddleware, carries only the session's random id and a CSRF token. Signing
+out deletes the session, so a copied cookie is worth nothing afterwards; disabling
+an account, changing its password or role deletes all of its sessions. Every request
+reloads the account. A form post, or an API write made with the session cookie,
+must carry the session's CSRF token; a request with a bearer token carries no cookie
+and needs none. See docs/decisions/0010-sessions-and-secrets.md.
 """
 
 from __future__ import annotations
@@ -16,13 +18,14 @@ from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from dxplan.domain.account import User
+from dxplan.store import sessions as session_store
 from dxplan.store import tokens as token_store
 from dxplan.store import users as user_store
 from dxplan.web.csrf import CSRF_HEADER, csrf_ok, csrf_token
 from dxplan.web.deps import WorkspaceDep
+from dxplan.workspace import Workspace
 
 SESSION_COOKIE = "dxplan_session"
-SESSION_MAX_AGE = 8 * 3600  # a working day
 _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 
 _bearer = HTTPBearer(
@@ -42,14 +45,19 @@ class SignInRequired(Exception):
         return f"/sign-in?next={quote(self.next_path, safe='/')}"
 
 
-def sign_in(request: Request, user: User) -> None:
-    """Start a fresh session for `user` (a new CSRF token: no fixation)."""
+def sign_in(request: Request, session_id: str) -> None:
+    """Carry a fresh server session in the cookie (a new CSRF token: no fixation)."""
     request.session.clear()
-    request.session["user"] = user.id
+    request.session["sid"] = session_id
     csrf_token(request)
 
 
-def sign_out(request: Request) -> None:
+def sign_out(request: Request, workspace: Workspace) -> None:
+    """End the session on the server, then forget it in the browser."""
+    session_id = request.session.get("sid")
+    if isinstance(session_id, str):
+        with workspace.writing() as conn:
+            session_store.end(conn, session_id)
     request.session.clear()
 
 
@@ -62,10 +70,10 @@ def current_user(
 
     A reader with neither token nor session costs no database work (the wall screen).
     """
-    user_id = request.session.get("user") if "session" in request.scope else None
-    if credentials is None and not isinstance(user_id, int):
+    session_id = request.session.get("sid") if "session" in request.scope else None
+    if credentials is None and not isinstance(session_id, str):
         return None
-    with workspace.engine.begin() as conn:
+    with workspace.writing() as conn:
         if credentials is not None:
             token = token_store.verify(conn, credentials.credentials)
             if token is None or token.user_id is None:
@@ -78,8 +86,10 @@ def current_user(
             request.state.via_token = True
             request.state.user = user
             return user
-        assert isinstance(user_id, int)
-        user = user_store.by_id(conn, user_id)
+        assert isinstance(session_id, str)
+        limits = session_store.Limits.of(workspace.settings)
+        user_id = session_store.user_of(conn, session_id, limits=limits)
+        user = user_store.by_id(conn, user_id) if user_id is not None else None
     if user is None or not user.active:
         request.session.clear()
         return None

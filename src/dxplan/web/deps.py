@@ -47,7 +47,8 @@ RendererDep = Annotated[Renderer, Depends(get_renderer)]
 def require_scope(scope: Scope) -> Callable[..., Token]:
     """A dependency: the request's bearer token, which must be active and carry `scope`.
 
-    No token, an unknown or revoked one: 401. A valid token without the scope: 403.
+    No token, an unknown or revoked one, or one acting for a disabled account: 401. A
+    valid token without the scope: 403.
     """
 
     def check(
@@ -57,10 +58,12 @@ def require_scope(scope: Scope) -> Callable[..., Token]:
         challenge = {"WWW-Authenticate": "Bearer"}
         if credentials is None:
             raise HTTPException(401, "A bearer token is required.", headers=challenge)
-        with workspace.engine.begin() as conn:
+        with workspace.writing() as conn:
             token = token_store.verify(conn, credentials.credentials)
         if token is None:
-            raise HTTPException(401, "The token is unknown or revoked.", headers=challenge)
+            raise HTTPException(
+                401, "The token is unknown, revoked or its account disabled.", headers=challenge
+            )
         if scope not in token.scopes:
             raise HTTPException(403, f"The token {token.name!r} lacks the scope {scope}.")
         return token

@@ -8,6 +8,8 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from dxplan.store import sessions as session_store
+from dxplan.store import throttle
 from dxplan.store import users as user_store
 from dxplan.web.auth import CurrentUser, sign_in, sign_out
 from dxplan.web.csrf import CSRF_FIELD, csrf_ok
@@ -54,27 +56,41 @@ def sign_in_submit(
     password = str(form.get("password", ""))
     target = _safe_next(str(form.get("next", "/")))
     address = request.client.host if request.client else "unknown"
-    gettext = renderer.formatter(request).gettext
-    error: str | None = None
-    with workspace.engine.begin() as conn:
-        if user_store.locked(conn, username):
-            error, status = (
-                gettext("Too many failed attempts: wait 15 minutes, then try again."),
-                429,
-            )
-            user = None
-        else:
-            user = user_store.authenticate(conn, username, password, address)
-            error = None if user else gettext("Wrong user name or password.")
-            status = 200 if user else 401
+    formatter = renderer.formatter(request)
+    context = {"next": target, "username": username}
+    # counted before the password is checked, in a transaction of its own: the row
+    # must be visible to the attempts that run while this one checks its password
+    with workspace.writing() as conn:
+        verdict = throttle.admit(conn, username, address)
+    if not verdict.allowed:
+        error = formatter.gettext(
+            "Too many failed attempts from here: wait {seconds} seconds, then try again."
+        ).format(seconds=formatter.number(verdict.retry_after))
+        response = renderer.render(
+            request, "sign_in.html", {**context, "error": error}, status_code=429
+        )
+        response.headers["Retry-After"] = str(verdict.retry_after)
+        return response
+    with workspace.engine.connect() as conn:
+        user = user_store.authenticate(conn, username, password)
+        conn.commit()  # a password hash upgraded to stronger parameters, rarely
     if user is None:
-        context = {"next": target, "error": error, "username": username}
-        return renderer.render(request, "sign_in.html", context, status_code=status)
-    sign_in(request, user)
+        error = formatter.gettext("Wrong user name or password.")
+        return renderer.render(
+            request, "sign_in.html", {**context, "error": error}, status_code=401
+        )
+    limits = session_store.Limits.of(workspace.settings)
+    with workspace.writing() as conn:
+        throttle.succeeded(conn, username, address)
+        session_store.prune(conn, limits=limits)
+        session_id = session_store.start(conn, user.id)
+    sign_in(request, session_id)
     return RedirectResponse(target, status_code=303)
 
 
 @router.post("/sign-out")
-def sign_out_submit(request: Request, form: CheckedForm) -> RedirectResponse:
-    sign_out(request)
+def sign_out_submit(
+    request: Request, workspace: WorkspaceDep, form: CheckedForm
+) -> RedirectResponse:
+    sign_out(request, workspace)
     return RedirectResponse("/", status_code=303)
