@@ -24,6 +24,7 @@ Values = Mapping[str, Mapping[str, float | None]]
 # (in the plan) is usually much smaller.
 MAGNITUDE_LIMIT: Final = 1e15
 ECHO_LIMIT: Final = 40  # characters of a person's input repeated in a message
+NAME_LIMIT: Final = 300  # a measure's name on a form is long; an unknown code is not
 _ECHOED: Final = frozenset({"value", "unit"})
 
 
@@ -104,7 +105,7 @@ class Finding:
             if name in params:
                 params[name] = " + ".join(label(c) for c in str(params[name]).split(" + "))
         return gettext(CATALOGUE[self.code].template).format(
-            measure=safe_text(label(self.measure)) if self.measure else "", **params
+            measure=safe_text(label(self.measure), NAME_LIMIT) if self.measure else "", **params
         )
 
     def as_json(
