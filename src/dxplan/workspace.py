@@ -144,7 +144,9 @@ class Workspace:
         """The dashboard's evaluations, cached until a figure or the plan changes.
 
         A cached board costs one connection and two indexed queries (the newest value
-        id and plan hash), released before waiting for the cache.
+        id and plan hash), released before waiting for the cache. A hit never waits for
+        another board's build; past too many requests waiting for builds the cache
+        raises `dxplan.caching.Busy` (the web answers 503 with Retry-After).
         """
         if not self.initialised:
             return None
