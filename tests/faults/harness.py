@@ -1,0 +1,140 @@
+"""Killing dxplan processes at random moments, and comparing stores by their exports.
+
+A fault test copies a prepared data folder, runs a command in a process of its own,
+sends it SIGKILL after a random delay, runs the same command again, and compares the
+store's exports (`world.EXPORTS`) with those of a copy on which the command ran once,
+undisturbed. The delays are drawn from a seeded generator: set DXPLAN_FAULT_SEED to
+replay a failure (the seed is in every assertion message).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from tests.backup import world
+
+SEED = int(os.environ.get("DXPLAN_FAULT_SEED", str(time.time_ns() % 1_000_000)))
+ATTEMPTS = int(os.environ.get("DXPLAN_FAULT_ATTEMPTS", "3"))
+
+
+def rng(name: str) -> random.Random:
+    """A generator of kill delays for one test, replayable with DXPLAN_FAULT_SEED."""
+    return random.Random(f"{SEED}-{name}")
+
+
+@dataclass
+class Tally:
+    """What the kills hit: printed by each test (pytest -s) for the fault-run note."""
+
+    command: str
+    killed: list[float] = field(default_factory=list)  # delays (s) that hit a running process
+    finished: list[float] = field(default_factory=list)  # delays after it had ended
+
+    def report(self) -> str:
+        hits = ", ".join(f"{d:.2f}" for d in self.killed) or "none"
+        return (
+            f"[faults] {self.command}: {len(self.killed) + len(self.finished)} kill points "
+            f"(seed {SEED}); killed mid-run at {hits} s; {len(self.finished)} after the end; "
+            "store equal to a clean run after the rerun: yes"
+        )
+
+
+def copy_store(template: Path, target: Path) -> dict[str, str]:
+    """A copy of a data folder (SQLite store included) and the environment naming it."""
+    shutil.copytree(template, target)
+    return {"DXPLAN_DATA_DIR": str(target), "DXPLAN_DATABASE_URL": ""}
+
+
+def timed(env: dict[str, str], *args: str) -> float:
+    """Run `dxplan ARGS` to the end (it must succeed); its wall time in seconds."""
+    start = time.monotonic()
+    done = world.run(env, *args)
+    assert done.returncode == 0, done.stderr.decode()
+    return time.monotonic() - start
+
+
+def kill_after(env: dict[str, str], delay: float, *args: str) -> bool:
+    """Start `dxplan ARGS`, SIGKILL it after `delay` s; True if it was still running."""
+    process = subprocess.Popen(
+        [world.DXPLAN, *args],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        process.wait(timeout=delay)
+        return False
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        return True
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    url: str
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def start_server(env: dict[str, str]) -> Server:
+    """`dxplan serve` on a free port, once it answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [world.DXPLAN, "serve", "--port", str(port)],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    server = Server(process, f"http://127.0.0.1:{port}")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"dxplan serve exited with {process.returncode}")
+        try:
+            if httpx.get(f"{server.url}/api/version", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("dxplan serve did not answer within a minute")
+
+
+@contextmanager
+def serving(env: dict[str, str]) -> Iterator[Server]:
+    server = start_server(env)
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,53 @@
+"""`dxplan import dossiers` and `dxplan compute` killed (SIGKILL) at random moments.
+
+After each kill the same command runs again; the store must then answer every export
+exactly as a copy on which the command ran once, undisturbed. (tests/ingest/test_atomic.py
+checks the other half: a killed import leaves the store as it was before.)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.backup import world
+from tests.faults.conftest import Template
+from tests.faults.harness import ATTEMPTS, Tally, copy_store, kill_after, rng, timed
+
+# compute judges as of a day when more reports have fallen due: the recount changes figures
+LATER = {"DXPLAN_AS_OF": "2025-12-20"}
+
+
+def _killed_then_rerun(
+    template: Template, tmp_path: Path, name: str, args: tuple[str, ...], extra: dict[str, str]
+) -> Tally:
+    clean = {**copy_store(template.data, tmp_path / "clean"), **extra}
+    untouched = world.exports(clean)
+    duration = timed(clean, *args)
+    reference = world.exports(clean)
+    assert reference != untouched, f"{name} changed nothing: the test would prove nothing"
+    tally, draw = Tally(name), rng(name)
+    for attempt in range(ATTEMPTS):
+        env = {**copy_store(template.data, tmp_path / f"killed-{attempt}"), **extra}
+        # past the interpreter's start (about a third of the run), up to the end
+        delay = draw.uniform(0.3 * duration, duration)
+        (tally.killed if kill_after(env, delay, *args) else tally.finished).append(delay)
+        again = world.run(env, *args)
+        assert again.returncode == 0, again.stderr.decode()
+        found = world.exports(env)
+        for command, output in reference.items():
+            assert found[command] == output, f"{command} after a kill at {delay:.2f} s"
+    print(tally.report())
+    return tally
+
+
+def test_an_import_killed_anywhere_then_run_again_equals_a_clean_import(template, tmp_path):
+    args = ("import", "dossiers", *map(str, template.feed))
+    tally = _killed_then_rerun(template, tmp_path, "dxplan import dossiers", args, {})
+    assert tally.killed, "no kill landed while the import ran"
+
+
+def test_a_compute_killed_anywhere_then_run_again_equals_a_clean_compute(template, tmp_path):
+    tally = _killed_then_rerun(
+        template, tmp_path, "dxplan compute --full", ("compute", "--full"), LATER
+    )
+    assert tally.killed, "no kill landed while compute ran"
