@@ -41,7 +41,9 @@ def _directives(policy: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("path", ["/sign-in", "/api/health", "/no-such-page"])
-def test_every_answer_carries_the_headers(make_client: Callable[..., TestClient], path: str) -> None:
+def test_every_answer_carries_the_headers(
+    make_client: Callable[..., TestClient], path: str
+) -> None:
     response = make_client().get(path)
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
@@ -80,9 +82,12 @@ def test_signed_in_answers_are_not_stored(workspace: Workspace) -> None:
 def test_cookies_are_secure_over_https(make_client: Callable[..., TestClient]) -> None:
     cookie = make_client("https://testserver").get("/sign-in?lang=en").headers["set-cookie"]
     assert "secure" in cookie.lower()
-    assert make_client("https://testserver").get("/sign-in").headers[
-        "Strict-Transport-Security"
-    ].startswith("max-age=")
+    assert (
+        make_client("https://testserver")
+        .get("/sign-in")
+        .headers["Strict-Transport-Security"]
+        .startswith("max-age=")
+    )
     plain = make_client().get("/sign-in?lang=en").headers["set-cookie"]
     assert "secure" not in plain.lower()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pytest
@@ -34,7 +34,7 @@ def _status(reply: bytes) -> int:
     return int(reply.split(b" ", 2)[1])
 
 
-def _exchange(base: str, head: bytes, body_chunks: Iterator[bytes] = iter(())) -> tuple[int, int]:
+def _exchange(base: str, head: bytes, body_chunks: Iterable[bytes] = ()) -> tuple[int, int]:
     """Send `head` then the chunks until the server answers; (status, bytes of body sent)."""
     host, port = base.removeprefix("http://").split(":")
     sent = 0
@@ -114,7 +114,7 @@ def http(workspace: Workspace) -> Iterator[TestClient]:
 
 
 def _put(http: TestClient, headers: dict[str, str], raw: bytes) -> Any:
-    return http.put(URL, content=raw, headers={**headers, "Accept-Language": "en"})
+    return http.put(URL + "?lang=en", content=raw, headers=headers)
 
 
 def test_a_400_digit_integer_is_a_finding_not_a_500(http: TestClient, reporter: Any) -> None:
