@@ -57,6 +57,13 @@ CASES = {
         "only measure codes, numbers, + and - are allowed",
     ),
     "broken YAML": ("  - code: GOV-03", "  - code: [GOV-03", "", 0, "expected ',' or ']'"),
+    "public indicator over a confidential data set": (
+        "confidential: true  # from the bank-accounts data set, which is confidential",
+        "confidential: false",
+        "code: SOC-08",
+        0,
+        "SOC-08 reads residents_15plus, residents_15plus_with_account of a confidential data set",
+    ),
 }
 
 

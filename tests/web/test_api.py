@@ -57,7 +57,8 @@ def test_the_overview_lists_every_indicator_empty_until_data_arrives(client, wor
     for pillar in ("Chính quyền số", "Kinh tế số", "Xã hội số"):
         assert pillar in page.text
     rows = re.findall(r'data-indicator="([A-Z]+-\d+)"', page.text)
-    assert rows == [i.code for i in workspace.plan().indicators]
+    # SOC-08 reads the confidential bank-accounts data set: not on the public wall
+    assert rows == [i.code for i in workspace.plan().indicators if i.code != "SOC-08"]
     assert "Chưa có số liệu" in page.text
     assert all(line["value"] is None for line in client.get("/api/overview").json()["indicators"])
 

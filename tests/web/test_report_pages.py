@@ -258,8 +258,24 @@ def test_two_people_saving_the_same_version(signed_in: Client) -> None:
     assert _stored(first)["values"]["past_results_valid"] == 500
 
 
-def test_viewer_reads_but_cannot_post(signed_in: Client) -> None:
+def test_viewer_never_sees_a_draft(signed_in: Client) -> None:
+    """A viewer reads approved reports only: a draft's page, template and form are 404."""
     _post(signed_in("reporter"), "save", {VALID: "10", DIGITIZED: "5"})
+    http = signed_in("viewer")
+    url = FORM.format(unit=COMMUNE, period="2025Q3")
+    assert http.get(url).status_code == 404
+    assert "10" not in http.get(url).text.replace("2025", "")
+    assert http.get(url + "/template.xlsx").status_code == 404
+    assert http.get(API.format(unit=COMMUNE, period="2025Q3")).status_code == 404
+    csrf = _csrf(http.get("/reports"))
+    refused = http.post(url, data={"csrf_token": csrf, "action": "save", VALID: "99"})
+    assert refused.status_code == 404
+    assert _stored(signed_in("reporter"))["status"] == "draft"
+
+
+def test_viewer_reads_an_approved_report_but_cannot_post(signed_in: Client) -> None:
+    assert _post(signed_in("reporter"), "submit", {VALID: "10", DIGITIZED: "5"}).status_code == 303
+    assert _post(signed_in("coordinator"), "approve").status_code == 303
     http = signed_in("viewer")
     page = http.get(FORM.format(unit=COMMUNE, period="2025Q3"))
     assert page.status_code == 200
@@ -269,7 +285,7 @@ def test_viewer_reads_but_cannot_post(signed_in: Client) -> None:
         assert refused.status_code == 403, action
         assert "Không được phép" in refused.text
     assert _stored(http)["values"] == {"past_results_valid": 10, "past_results_digitized": 5}
-    assert _stored(http)["status"] == "draft"
+    assert _stored(http)["status"] == "approved"
 
 
 def test_submit_approve_through_the_forms(signed_in: Client) -> None:
@@ -409,7 +425,11 @@ def test_uploaded_values_failing_the_checks_name_their_cells(signed_in: Client) 
 
 def test_viewer_cannot_upload(signed_in: Client) -> None:
     data = _filled(_template(signed_in("reporter")), {"C10": 400, "D10": 310})
-    assert _upload(signed_in("viewer"), data).status_code == 403
+    viewer = signed_in("viewer")
+    url = FORM.format(unit=COMMUNE, period="2025Q3")
+    form = {"csrf_token": _csrf(viewer.get("/reports"))}
+    files = {"file": ("bao-cao.xlsx", data, XLSX)}
+    assert viewer.post(url + "/upload", data=form, files=files).status_code == 404
     assert _stored(signed_in("reporter"))["status"] == "empty"
 
 

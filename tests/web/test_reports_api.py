@@ -2,7 +2,7 @@
 
 Roles × actions covered here (R = reporter of the unit, R' = reporter of another unit,
 C = coordinator, V = viewer, A = anonymous or a source system's token):
-read own 200 (R) / other 404 (R') / any 200 (C, V) / confidential 404 (V);
+read own 200 (R) / other 404 (R') / any 200 (C) / approved only 200 (V), else 404;
 save 200 (R) / 404 (R') / 403 (C, V); submit 200 (R) / 403 (V);
 approve 200 (C) / 403 (R, V); return 200 (C) / 403 (R); anything 401 (A).
 """
@@ -130,16 +130,36 @@ def test_another_units_report_is_invisible(http: TestClient, api: Any) -> None:
     assert http.get(url, headers=api("reporter")).json()["status"] == "empty"
 
 
-def test_viewer_reads_but_never_writes(http: TestClient, api: Any) -> None:
+def test_viewer_reads_approved_reports_only_and_never_writes(http: TestClient, api: Any) -> None:
     url = URL.format(unit=COMMUNE, period="2025Q3")
-    assert http.get(url, headers=api("viewer")).status_code == 200
-    assert _put(http, api("viewer"), {"past_results_valid": 5}).status_code == 403
+    # a report on its way (empty, draft, submitted) is not the viewer's to read: 404
+    assert http.get(url, headers=api("viewer")).status_code == 404
+    assert _put(http, api("viewer"), {"past_results_valid": 5}).status_code == 404
     assert _put(http, api("coordinator"), {"past_results_valid": 5}).status_code == 403
     _put(http, api("reporter"), {"past_results_valid": 5, "past_results_digitized": 5})
-    assert _post(http, api("viewer"), "submit").status_code == 403
+    assert http.get(url, headers=api("viewer")).status_code == 404
+    assert _post(http, api("viewer"), "submit").status_code == 404
     _post(http, api("reporter"), "submit")
-    assert _post(http, api("viewer"), "approve").status_code == 403
-    assert _post(http, api("viewer"), "return", comment="no").status_code == 403
+    assert _post(http, api("viewer"), "approve").status_code == 404
+    assert _post(http, api("viewer"), "return", comment="no").status_code == 404
+    assert _post(http, api("coordinator"), "approve").status_code == 200
+    # approved: the viewer reads it, may do nothing to it, and is offered nothing
+    read = http.get(url, headers=api("viewer"))
+    assert read.status_code == 200
+    assert read.json()["values"] == {"past_results_valid": 5, "past_results_digitized": 5}
+    assert read.json()["actions"] == []
+    assert _put(http, api("viewer"), {"past_results_valid": 4}).status_code == 403
+
+
+def test_actions_offered_depend_on_the_reader(http: TestClient, api: Any) -> None:
+    """A submitted report offers approve and return to the coordinator only."""
+    url = URL.format(unit=COMMUNE, period="2025Q3")
+    _put(http, api("reporter"), {"past_results_valid": 5, "past_results_digitized": 5})
+    assert http.get(url, headers=api("reporter")).json()["actions"] == ["save", "submit"]
+    assert http.get(url, headers=api("coordinator")).json()["actions"] == []
+    _post(http, api("reporter"), "submit")
+    assert http.get(url, headers=api("reporter")).json()["actions"] == []
+    assert http.get(url, headers=api("coordinator")).json()["actions"] == ["approve", "return"]
 
 
 def test_reporter_cannot_approve_or_return(http: TestClient, api: Any) -> None:

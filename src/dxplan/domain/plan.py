@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dxplan.domain.dataset import DataSet, FocalPoints
 from dxplan.domain.indicator import Indicator
@@ -49,6 +49,25 @@ class Plan(BaseModel):
     indicators: list[Indicator]
     datasets: list[DataSet] = Field(default_factory=list)
     focal_points: FocalPoints | None = None
+
+    @model_validator(mode="after")
+    def _confidentiality_follows_data(self) -> Plan:
+        """An indicator that reads a confidential data set's measure is confidential,
+        unless the plan says otherwise (a contradiction `problems` reports)."""
+        secret = self.confidential_measures()
+        derived = [
+            i.model_copy(update={"confidential": True})
+            if i.measures & secret and "confidential" not in i.model_fields_set
+            else i
+            for i in self.indicators
+        ]
+        # frozen: set the derived list once, while the plan is being built
+        object.__setattr__(self, "indicators", derived)
+        return self
+
+    def confidential_measures(self) -> frozenset[str]:
+        """Measures reported in a confidential data set."""
+        return frozenset(m for d in self.datasets if d.confidential for m in d.measures)
 
     def indicator(self, code: str) -> Indicator:
         return next(i for i in self.indicators if i.code == code)
@@ -104,6 +123,14 @@ def _problems(plan: Plan, organisation: Organisation | None) -> Iterator[Problem
                     "unknown-measure",
                     f"{indicator.code} names unknown measure {code!r}",
                 )
+        leaked = sorted(indicator.measures & plan.confidential_measures())
+        if leaked and not indicator.confidential:
+            yield Problem(
+                (*here, "confidential"),
+                "confidential-measure",
+                f"{indicator.code} reads {', '.join(leaked)} of a confidential data set: "
+                "it must be confidential too (write `confidential: true` or leave it out)",
+            )
         if organisation is not None and indicator.lead_agency not in organisation:
             yield Problem(
                 (*here, "lead_agency"),

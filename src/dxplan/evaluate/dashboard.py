@@ -103,9 +103,14 @@ class Board:
         return dict(counts)
 
     # -- scores and rankings -------------------------------------------------------------
-    def score(self, unit: str) -> Score:
-        """Attainment per pillar and overall, with the plan's weights."""
-        mine = [e for e in self.of_unit(unit) if e.attainment is not None]
+    def score(self, unit: str, hidden: frozenset[str] = frozenset()) -> Score:
+        """Attainment per pillar and overall, with the plan's weights, over the indicators
+        not `hidden` (a public score covers the public indicators only)."""
+        mine = [
+            e
+            for e in self.of_unit(unit)
+            if e.attainment is not None and e.indicator.code not in hidden
+        ]
         attainments = {e.indicator.code: e.attainment for e in mine}
         pillar_of = {e.indicator.code: e.indicator.pillar for e in mine}
         weights = {i.code: i.weight for i in self.plan.indicators}
@@ -113,21 +118,23 @@ class Board:
         overall = overall_score(pillars, {p.code: p.weight for p in self.plan.pillars})
         return Score(unit, pillars, overall)
 
-    def ranking(self, group: str) -> list[tuple[str, float, int]]:
+    def ranking(
+        self, group: str, hidden: frozenset[str] = frozenset()
+    ) -> list[tuple[str, float, int]]:
         """(unit, overall score, rank) for a group of units (`communes` or `agencies`)."""
         kinds = RANKED_KINDS[group]
         scores: dict[str, float] = {}
         for unit in self.organisation.of_kind(*kinds):
-            overall = self.score(unit.code).overall
+            overall = self.score(unit.code, hidden).overall
             if overall is not None:
                 scores[unit.code] = overall
         return rank(scores)
 
-    def rank_of(self, unit: str) -> tuple[int, int] | None:
+    def rank_of(self, unit: str, hidden: frozenset[str] = frozenset()) -> tuple[int, int] | None:
         """(rank, out of how many) of `unit` in its group, or None."""
         for group, kinds in RANKED_KINDS.items():
             if unit in self.organisation and self.organisation[unit].kind in kinds:
-                ranked = self.ranking(group)
+                ranked = self.ranking(group, hidden)
                 for code, _, position in ranked:
                     if code == unit:
                         return position, len(ranked)

@@ -24,7 +24,8 @@ from typing import Final
 
 from sqlalchemy import Connection
 
-from dxplan.domain.account import Permission, User
+from dxplan import policy
+from dxplan.domain.account import User
 from dxplan.domain.organisation import Organisation
 from dxplan.domain.period import LOCAL_TZ
 from dxplan.domain.plan import Plan
@@ -91,7 +92,7 @@ def must_name(plan: Plan, organisation: Organisation, unit: str) -> bool:
 
 def may_set(user: User, unit: str) -> bool:
     """A coordinator or admin sets any unit's focal point; a reporter its own units'."""
-    return user.can(Permission.MANAGE_FOCAL_POINTS) or user.reports_for(unit)
+    return policy.can(user, policy.Action.FOCAL_POINT_SET, policy.UnitRef(unit))
 
 
 def save(

@@ -17,18 +17,13 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from dxplan.domain.account import Permission, User
+from dxplan import policy
+from dxplan.domain.account import User
 from dxplan.domain.dataset import DataSet, ValuesFor
 from dxplan.domain.organisation import Organisation
 from dxplan.domain.period import LOCAL_TZ, Period
 from dxplan.domain.plan import Plan
-from dxplan.domain.submission import (
-    Action,
-    Status,
-    TransitionError,
-    allowed_actions,
-    next_status,
-)
+from dxplan.domain.submission import Action, Status, TransitionError, next_status
 from dxplan.domain.validation import Finding, Values, errors, validate, warnings
 from dxplan.domain.value import MeasureValue
 from dxplan.reporting import platform
@@ -85,6 +80,11 @@ class Report:
     @property
     def status(self) -> Status:
         return self.submission.status
+
+    @property
+    def ref(self) -> policy.ReportRef:
+        """The report as the policy sees it."""
+        return _ref(self.dataset, self.unit, self.status)
 
     def values_json(self) -> dict[str, Any]:
         """Values as the API shows them: a number per measure, or per commune."""
@@ -154,21 +154,25 @@ class Reporting:
         return found
 
     def visible_datasets(self, user: User) -> list[DataSet]:
+        """The data sets of which `user` may read some unit's approved reports."""
         return [
             d
             for d in self.plan.datasets
             if any(
-                user.sees(u.code, confidential=d.confidential)
+                policy.can(user, policy.Action.REPORT_READ, _ref(d, u.code, Status.APPROVED))
                 for u in d.reporting_units(self.organisation)
             )
         ]
 
     def open(self, user: User, dataset_code: str, unit: str, period_text: str) -> Report:
-        """The report, if `user` may see it: unknown or invisible ones are NotFound."""
+        """The report, if `user` may read it: unknown or unreadable ones are NotFound."""
         dataset = self.dataset(dataset_code)
         if unit not in self.organisation or not dataset.reports(self.organisation, unit):
             raise NotFound(f"{unit} does not report {dataset.code}")
-        if not user.sees(unit, confidential=dataset.confidential):
+        if not any(
+            policy.can(user, policy.Action.REPORT_READ, _ref(dataset, unit, status))
+            for status in Status
+        ):
             raise NotFound(f"{unit} does not report {dataset.code}")
         try:
             period = Period.parse(period_text)
@@ -177,6 +181,10 @@ class Reporting:
         if not dataset.accepts(period):
             raise NotFound(f"{dataset.code} is reported per {dataset.periodicity}, not {period}")
         submission = submission_store.get(self.conn, dataset.code, unit, str(period))
+        if not policy.can(
+            user, policy.Action.REPORT_READ, _ref(dataset, unit, submission.status)
+        ):  # a viewer reads approved reports only, not drafts on their way
+            raise NotFound(f"the report of {unit} for {period} is not approved")
         return Report(
             dataset, unit, period, submission, dataset.value_units(self.organisation, unit)
         )
@@ -216,7 +224,7 @@ class Reporting:
             d
             for d in self.plan.datasets
             if (dataset is None or d.code == dataset)
-            and any(user.reports_for(u.code) for u in d.reporting_units(self.organisation))
+            and any(self._enters(user, d, u.code) for u in d.reporting_units(self.organisation))
         ]
         stored = {
             s.key: s
@@ -230,7 +238,7 @@ class Reporting:
                 continue
             periods = [period] if period is not None else self.recent_periods(each, count)
             units = [u.code for u in each.reporting_units(self.organisation)]
-            for unit in (u for u in units if user.reports_for(u)):
+            for unit in (u for u in units if self._enters(user, each, u)):
                 for shown in periods:
                     empty = Submission(each.code, unit, str(shown))
                     found.append(self._listed(each, stored.get(empty.key, empty)))
@@ -259,7 +267,9 @@ class Reporting:
                 statuses=statuses,
             )
             if s.dataset in datasets
-            and user.sees(s.unit, confidential=datasets[s.dataset].confidential)
+            and policy.can(
+                user, policy.Action.REPORT_READ, _ref(datasets[s.dataset], s.unit, s.status)
+            )
         ]
         oldest = datetime.min.replace(tzinfo=UTC)
         found.sort(key=lambda r: (r.submission.updated_at or oldest).astimezone(UTC))
@@ -337,22 +347,17 @@ class Reporting:
 
     # -- actions ----------------------------------------------------------------------------
     def actions(self, user: User, report: Report) -> list[Action]:
-        """What `user` may do to `report` now: allowed by its status and by their role."""
-        mine = user.reports_for(report.unit)
-        approver = user.can(Permission.APPROVE)
-        return [
-            a
-            for a in allowed_actions(report.status)
-            if (mine if a in (Action.SAVE, Action.SUBMIT) else approver)
-        ]
+        """What `user` may do to `report` now: allowed by its status and by the policy."""
+        return policy.report_actions(user, report.ref)
 
-    def _require_reporter(self, user: User, report: Report) -> None:
-        if not user.reports_for(report.unit):
-            raise Forbidden(f"{user.username} does not report for {report.unit}")
+    @staticmethod
+    def _enters(user: User, dataset: DataSet, unit: str) -> bool:
+        """Whether `user` enters `unit`'s reports of `dataset`."""
+        return policy.can(user, policy.Action.REPORT_SAVE, _ref(dataset, unit, Status.EMPTY))
 
-    def _require_approver(self, user: User) -> None:
-        if not user.can(Permission.APPROVE):
-            raise Forbidden(f"{user.username} may not approve or return reports")
+    def _require(self, user: User, action: Action, report: Report) -> None:
+        if not policy.can(user, policy.WORKFLOW[action], report.ref):
+            raise Forbidden(f"{user.username} may not {action.value} the report of {report.unit}")
 
     def _write(
         self, user: User, report: Report, action: Action, changes: dict[str, Any], read: int | None
@@ -389,7 +394,7 @@ class Reporting:
         self, user: User, report: Report, values: StoredValues, *, read_version: int | None = None
     ) -> Report:
         """Save a draft (a partial one is fine; every value given must be valid)."""
-        self._require_reporter(user, report)
+        self._require(user, Action.SAVE, report)
         problems = errors(self.check(report, values, complete=False))
         if problems:
             raise Invalid(problems)
@@ -404,7 +409,7 @@ class Reporting:
         read_version: int | None = None,
     ) -> Report:
         """Submit for approval: errors block; warnings need a comment."""
-        self._require_reporter(user, report)
+        self._require(user, Action.SUBMIT, report)
         values = report.submission.values or {}
         findings = self.check(report, values, complete=True)
         comment = (comment or "").strip() or None
@@ -422,7 +427,7 @@ class Reporting:
 
     def approve(self, user: User, report: Report, *, read_version: int | None = None) -> Report:
         """Approve: the values become the figures of the unit and period."""
-        self._require_approver(user)
+        self._require(user, Action.APPROVE, report)
         changes = {
             "approved_at": self.now(),
             "approved_by": user.username,
@@ -437,7 +442,7 @@ class Reporting:
         self, user: User, report: Report, comment: str, *, read_version: int | None = None
     ) -> Report:
         """Send back to the reporter with a comment saying what to fix."""
-        self._require_approver(user)
+        self._require(user, Action.RETURN, report)
         if not comment.strip():
             raise Invalid([Finding("comment-required", "", report.unit)])
         return self._write(
@@ -488,6 +493,10 @@ class Reporting:
             actor="dxplan",
             withdraw_missing=True,
         )
+
+
+def _ref(dataset: DataSet, unit: str, status: Status) -> policy.ReportRef:
+    return policy.ReportRef.of(dataset, unit, status)
 
 
 def _number(value: Any) -> tuple[bool, float | None]:

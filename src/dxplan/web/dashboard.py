@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Annotated, Any, Final, TypeVar
 from urllib.parse import urlencode
 
@@ -18,13 +19,14 @@ from fastapi import Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from markupsafe import Markup
 
+from dxplan import policy
 from dxplan.caching import BuildCache, Busy
 from dxplan.domain.account import User
 from dxplan.domain.indicator import Direction, Indicator, IndicatorKind
 from dxplan.domain.organisation import Organisation
 from dxplan.domain.period import Period
 from dxplan.domain.plan import Plan
-from dxplan.evaluate.dashboard import Board
+from dxplan.evaluate.dashboard import Board, Score
 from dxplan.evaluate.evaluation import Evaluation, is_flow
 from dxplan.evaluate.public import evaluation_json
 from dxplan.evaluate.status import Status
@@ -115,9 +117,46 @@ class Scope:
 
     board: Board
     fmt: Formatter
-    signed_in: bool
+    reader: User | None  # None: not signed in (the wall screen)
     query: dict[str, str]  # the period and day asked for, carried into every link
     workspace: Workspace  # for what the board does not hold (late reports)
+
+    @property
+    def signed_in(self) -> bool:
+        return self.reader is not None
+
+    @property
+    def clearance(self) -> frozenset[policy.Visibility]:
+        """What the reader may see: the views of readers with the same clearance match."""
+        return policy.clearance(self.reader)
+
+    @cached_property
+    def hidden(self) -> frozenset[str]:
+        """The indicators this reader may not see: scores and rankings leave them out."""
+        return frozenset(
+            i.code for i in self.plan.indicators if not policy.sees_figure(self.reader, i)
+        )
+
+    def score(self, unit: str) -> Score:
+        """The unit's scores over the indicators this reader may see."""
+        return self.board.score(unit, self.hidden)
+
+    def ranking(self, group: str) -> list[tuple[str, float, int]]:
+        return self.board.ranking(group, self.hidden)
+
+    def rank_of(self, unit: str) -> tuple[int, int] | None:
+        return self.board.rank_of(unit, self.hidden)
+
+    def score_note(self) -> dict[str, Any]:
+        """What the scores cover: every indicator, or the public ones only."""
+        public = bool(self.hidden)
+        _ = self.fmt.gettext
+        return {
+            "covers": "public" if public else "all",
+            "text": _("Scores cover the public indicators only: sign in to see them all.")
+            if public
+            else None,
+        }
 
     @property
     def plan(self) -> Plan:
@@ -128,8 +167,12 @@ class Scope:
         return self.board.organisation
 
     def visible(self, indicator: Indicator) -> bool:
-        """Confidential indicators are for signed-in readers only."""
-        return self.signed_in or not indicator.confidential
+        """Whether the reader may see `indicator`'s figures (the policy decides)."""
+        return policy.sees_figure(self.reader, indicator)
+
+    def hides_measure(self, measure: str) -> bool:
+        """Whether a measure's values (in alerts) are hidden from this reader."""
+        return measure in policy.hidden_measures(self.plan, self.reader)
 
     def link(self, path: str) -> str:
         return path + (f"?{urlencode(self.query)}" if self.query else "")
@@ -303,7 +346,7 @@ class Dashboard:
         if board is None:
             return None
         query = {k: v for k, v in (("period", self.period), ("as_of", self.as_of)) if v}
-        return Scope(board, fmt, self.user is not None, query, self.workspace)
+        return Scope(board, fmt, self.user, query, self.workspace)
 
     def view(self, scope: Scope, build: Callable[[Scope], T], state: Hashable = None) -> T:
         """`build(scope)`, computed once per board, page, query, language and reader kind.
@@ -373,7 +416,7 @@ class Dashboard:
 
     def _key(self, scope: Scope) -> tuple[Any, ...]:
         query = tuple(sorted(self.request.query_params.multi_items()))
-        return (self.request.url.path, query, scope.fmt.language, scope.signed_in)
+        return (self.request.url.path, query, scope.fmt.language, scope.clearance)
 
     def _busy(self) -> str:
         _ = self.renderer.formatter(self.request).gettext

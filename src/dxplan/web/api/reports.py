@@ -14,7 +14,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from dxplan.domain.submission import allowed_actions
+from dxplan import policy
+from dxplan.domain.account import User
 from dxplan.reporting.service import Invalid, Report, Reporting, ReportingError
 from dxplan.web.auth import ApiUser
 from dxplan.web.deps import WorkspaceDep
@@ -71,7 +72,7 @@ class ReturnIn(BaseModel):
     version: int | None = None
 
 
-def _out(report: Report) -> SubmissionOut:
+def _out(report: Report, user: User) -> SubmissionOut:
     submission = report.submission
     return SubmissionOut(
         dataset=report.dataset.code,
@@ -83,7 +84,7 @@ def _out(report: Report) -> SubmissionOut:
         due=report.dataset.due(report.period).isoformat(),
         comment=submission.comment,
         review_comment=submission.review_comment,
-        actions=[a.value for a in allowed_actions(submission.status)],
+        actions=[a.value for a in policy.report_actions(user, report.ref)],
     )
 
 
@@ -130,7 +131,7 @@ def get_submission(
 ) -> SubmissionOut:
     """A report's status, values and version (status `empty` before the first save)."""
     with workspace.engine.connect() as conn:
-        return _out(_service(workspace, conn).open(user, dataset, unit, period))
+        return _out(_service(workspace, conn).open(user, dataset, unit, period), user)
 
 
 @router.put("/submissions/{dataset}/{unit}/{period}", summary="Save a draft")
@@ -142,7 +143,7 @@ def put_submission(
         service = _service(workspace, conn)
         report = service.open(user, dataset, unit, period)
         values = service.parse_values(report, body.values)
-        return _out(service.save(user, report, values, read_version=body.version))
+        return _out(service.save(user, report, values, read_version=body.version), user)
 
 
 @router.post("/submissions/{dataset}/{unit}/{period}/submit", summary="Submit")
@@ -159,7 +160,8 @@ def submit(
     with workspace.engine.begin() as conn:
         service = _service(workspace, conn)
         report = service.open(user, dataset, unit, period)
-        return _out(service.submit(user, report, comment=body.comment, read_version=body.version))
+        done = service.submit(user, report, comment=body.comment, read_version=body.version)
+        return _out(done, user)
 
 
 @router.post("/submissions/{dataset}/{unit}/{period}/approve", summary="Approve")
@@ -176,7 +178,7 @@ def approve(
     with workspace.engine.begin() as conn:
         service = _service(workspace, conn)
         report = service.open(user, dataset, unit, period)
-        return _out(service.approve(user, report, read_version=body.version))
+        return _out(service.approve(user, report, read_version=body.version), user)
 
 
 @router.post("/submissions/{dataset}/{unit}/{period}/return", summary="Return")
@@ -192,4 +194,5 @@ def return_report(
     with workspace.engine.begin() as conn:
         service = _service(workspace, conn)
         report = service.open(user, dataset, unit, period)
-        return _out(service.return_(user, report, body.comment, read_version=body.version))
+        done = service.return_(user, report, body.comment, read_version=body.version)
+        return _out(done, user)

@@ -22,21 +22,11 @@ router = APIRouter(tags=["dashboard"])
 LATE_SHOWN: Final = 25  # the longest overdue; the full list is on /reports/late
 
 
-def _hidden_measure(scope: Scope, measure: str) -> bool:
-    """Whether a measure belongs to a confidential data set or indicator."""
-    if scope.signed_in:
-        return False
-    dataset = scope.plan.dataset_of(measure)
-    if dataset is not None and dataset.confidential:
-        return True
-    return any(i.confidential and measure in i.measures for i in scope.plan.indicators)
-
-
 def _late(scope: Scope) -> dict[str, Any]:
     board = scope.board
     with scope.workspace.engine.connect() as conn:
         found = late_and_missing(conn, board.plan, board.organisation, board.as_of)
-    found = [r for r in found if scope.signed_in or not r.dataset.confidential]
+    found = [r for r in found if not any(scope.hides_measure(m) for m in r.dataset.measures)]
     overdue = [r for r in found if r.status is not Standing.DUE_SOON]
     overdue.sort(key=lambda r: (-r.days, r.unit.code))
     return {
@@ -68,7 +58,7 @@ def alerts(scope: Scope) -> dict[str, Any]:
     jumps = []
     for alert in found:
         measure = alert.detail.get("measure")
-        if alert.kind != "jump" or measure is None or _hidden_measure(scope, measure):
+        if alert.kind != "jump" or measure is None or scope.hides_measure(measure):
             continue
         change = float(alert.detail["change"]) * 100
         jumps.append(

@@ -14,7 +14,8 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from dxplan.domain.account import Permission, User
+from dxplan import policy
+from dxplan.domain.account import User
 from dxplan.domain.dataset import DataSet
 from dxplan.domain.unit import UnitKind
 from dxplan.reporting.completeness import (
@@ -63,7 +64,7 @@ class LateView:
 
 def _allowed(user: User) -> None:
     """Coordinators and admins only: the page shows every unit's reports."""
-    if not user.can(Permission.READ_ALL):
+    if not policy.can(user, policy.Action.REPORTS_LATE_READ, policy.ORGANISATION):
         raise HTTPException(403, "Only coordinators and administrators see late reports.")
 
 

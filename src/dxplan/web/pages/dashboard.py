@@ -24,7 +24,7 @@ def _pillar(scope: Scope, code: str) -> dict[str, Any]:
     if pillar is None:
         raise NotFound(f"no pillar {code!r} in the plan")
     board, fmt = scope.board, scope.fmt
-    score = board.score(board.root).pillars.get(code)
+    score = scope.score(board.root).pillars.get(code)
     return {
         "code": code,
         "name": fmt.name(pillar.names),
@@ -44,10 +44,11 @@ def overview(scope: Scope) -> dict[str, Any]:
     """Every target of the plan for the city, by pillar, with the counts and the score."""
     board = scope.board
     city = [e for e in board.city() if scope.visible(e.indicator)]
-    score = board.score(board.root).overall
+    score = scope.score(board.root).overall
     return {
         **scope.header(),
         "score": score,
+        "score_note": scope.score_note(),
         "score_text": percent(scope.fmt, score),
         "targets": sum(1 for e in city if e.target is not None),
         "indicators": len(city),
@@ -65,7 +66,7 @@ def pillar(scope: Scope, code: str) -> dict[str, Any]:
     units = []
     for group, kinds in RANKED_KINDS.items():
         for unit in scope.organisation.of_kind(*kinds):
-            share = scope.board.score(unit.code).pillars.get(code)
+            share = scope.score(unit.code).pillars.get(code)
             if share is not None:
                 units.append(
                     {
@@ -76,7 +77,13 @@ def pillar(scope: Scope, code: str) -> dict[str, Any]:
                     }
                 )
     units.sort(key=lambda u: (u["score"], u["code"]))
-    return {**scope.header(), "pillar": found, "counts": scope.counts(mine), "units": units}
+    return {
+        **scope.header(),
+        "pillar": found,
+        "counts": scope.counts(mine),
+        "units": units,
+        "score_note": scope.score_note(),
+    }
 
 
 @router.get("/", include_in_schema=False)

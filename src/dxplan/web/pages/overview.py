@@ -7,9 +7,11 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from dxplan import policy
 from dxplan.domain.plan import Plan
 from dxplan.evaluate import ScorecardLine, scorecard
 from dxplan.plans.public import target_json
+from dxplan.web.auth import CurrentUser
 from dxplan.web.deps import PlanDep, WorkspaceDep
 from dxplan.workspace import Workspace
 
@@ -22,8 +24,9 @@ def _overview(workspace: Workspace, plan: Plan) -> tuple[str, list[ScorecardLine
 
 
 @router.get("/api/overview", tags=["plan"], summary="The overview page's figures")
-def overview_json(workspace: WorkspaceDep, plan: PlanDep) -> dict[str, Any]:
-    """Every indicator with its target and latest value for the plan's root unit."""
+def overview_json(workspace: WorkspaceDep, plan: PlanDep, user: CurrentUser) -> dict[str, Any]:
+    """Every indicator you may see with its target and latest value for the plan's root
+    unit (confidential indicators only when you are signed in)."""
     unit_code, lines = _overview(workspace, plan)
     return {
         "plan": plan.code,
@@ -40,5 +43,6 @@ def overview_json(workspace: WorkspaceDep, plan: PlanDep) -> dict[str, Any]:
                 "met": line.met,
             }
             for line in lines
+            if policy.sees_figure(user, line.indicator)
         ],
     }

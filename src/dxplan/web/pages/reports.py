@@ -21,7 +21,8 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 from starlette.datastructures import FormData, UploadFile
 
-from dxplan.domain.account import Permission, User
+from dxplan import policy
+from dxplan.domain.account import User
 from dxplan.domain.dataset import ValuesFor
 from dxplan.domain.period import Period
 from dxplan.domain.submission import Action, Status
@@ -67,12 +68,16 @@ def _work(
 ) -> dict[str, list[Listed]]:
     """The sections of the work list `user` sees, each a list of reports (maybe empty)."""
     sections: dict[str, list[Listed]] = {}
-    if user.can(Permission.ENTER_OWN) and user.units:
+    if any(
+        policy.can(user, policy.Action.REPORT_SAVE, policy.ReportRef(u, False, Status.EMPTY))
+        for u in user.units
+    ):
         sections["mine"] = service.own_reports(user, dataset=dataset, period=period)
-    if user.can(Permission.APPROVE):
+    if policy.can(user, policy.Action.REPORT_APPROVE, policy.ORGANISATION):
         for name, status in (("waiting", Status.SUBMITTED), ("returned", Status.RETURNED)):
             sections[name] = service.stored_reports(user, [status], dataset=dataset, period=period)
-    elif user.can(Permission.READ_PUBLIC):
+    elif policy.can(user, policy.Action.REPORT_READ, policy.ReportRef("", False, Status.APPROVED)):
+        # reads other units' approved reports (a viewer)
         sections["approved"] = service.stored_reports(
             user, [Status.APPROVED], dataset=dataset, period=period, newest_first=True
         )

@@ -39,9 +39,9 @@ def unit(scope: Scope, code: str) -> dict[str, Any]:
     if code not in board.organisation:
         raise NotFound(f"no unit {code!r} in the organisation")
     found = board.organisation[code]
-    score = board.score(code)
+    score = scope.score(code)
     mine = [e for e in board.of_unit(code) if scope.visible(e.indicator)]
-    position = board.rank_of(code)
+    position = scope.rank_of(code)
     group = next((g for g, kinds in RANKED_KINDS.items() if found.kind in kinds), None)
     parent = scope.unit(found.parent) if found.parent else None
     return {
@@ -50,6 +50,7 @@ def unit(scope: Scope, code: str) -> dict[str, Any]:
         "parent": parent,
         "score": score.overall,
         "score_text": percent(fmt, score.overall),
+        "score_note": scope.score_note(),
         "rank": (
             None
             if position is None or group is None
@@ -79,14 +80,14 @@ def unit(scope: Scope, code: str) -> dict[str, Any]:
 
 def rankings(scope: Scope) -> dict[str, Any]:
     """Communes and wards, then agencies, by overall score (best first), with pillar scores."""
-    board, fmt = scope.board, scope.fmt
+    fmt = scope.fmt
     labels = _group_labels(scope)
     pillars = [p.code for p in scope.plan.pillars]
     groups = []
     for group in RANKED_KINDS:
         rows = []
-        for code, overall, position in board.ranking(group):
-            score = board.score(code)
+        for code, overall, position in scope.ranking(group):
+            score = scope.score(code)
             rows.append(
                 {
                     "rank": position,
@@ -105,6 +106,7 @@ def rankings(scope: Scope) -> dict[str, Any]:
             for p in scope.plan.pillars
         ],
         "groups": groups,
+        "score_note": scope.score_note(),
     }
 
 
