@@ -7,7 +7,7 @@ with its organisation, initialising the store, reading what is stored.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -22,7 +22,7 @@ from dxplan.evaluate.dashboard import Board, BoardCache, build_board, store_stat
 from dxplan.plans import parse_plan
 from dxplan.reporting.service import Reporting
 from dxplan.settings import Settings
-from dxplan.store import create_db_engine, is_initialised, migrate
+from dxplan.store import Writer, create_db_engine, is_initialised, migrate
 from dxplan.store import plans as plan_store
 from dxplan.store import units as unit_store
 from dxplan.units import load_organisation
@@ -64,6 +64,7 @@ class Workspace:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.engine: Engine = create_db_engine(settings.database)
+        self._writer = Writer(self.engine)
         self._plan_cache: tuple[str, Plan] | None = None
         self._boards = BoardCache()
         self._initialised = False
@@ -76,6 +77,16 @@ class Workspace:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+    def writing(self) -> AbstractContextManager[Connection]:
+        """A transaction that writes: committed at the end of the block, rolled back on error.
+
+        Every write goes through here, never `engine.begin()`: on SQLite it takes the
+        write lock up front, so writers at the same moment queue rather than fail
+        (reads use `engine.connect()` and never wait); see `store.writer`. Writers of
+        versioned figures also lock them before reading them (`store.locks`).
+        """
+        return self._writer.begin()
 
     @property
     def initialised(self) -> bool:
@@ -94,7 +105,7 @@ class Workspace:
         if self.settings.embedded:
             self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         migrate(self.engine)
-        with self.engine.begin() as conn:
+        with self.writing() as conn:
             sync = unit_store.sync(conn, checked.organisation, actor)
             version = plan_store.save(conn, checked.plan.code, checked.text, actor)
         return InitReport(checked.plan.code, version.version, sync, self.settings.database_display)

@@ -169,7 +169,7 @@ def compute_command(
             fail(str(error), ExitCode.FAILED)
         except StoreBusy as error:
             fail(f"{error}; try again when it has finished", ExitCode.FAILED)
-        with workspace.engine.begin() as conn:
+        with workspace.writing() as conn:
             reported = workspace.reporting(conn).refresh()
     how = f"full, {result.cells:,} cells" if result.mode == "full" else "roll-up of the stored base"
     typer.echo(f"figures: {result.values_written} values updated ({how})")

@@ -124,7 +124,7 @@ def set_focal_point(
         fail("; ".join(f"--{field}: {message}" for field, message in problems.items()))
     with open_workspace(ctx) as workspace:
         _ready(workspace)
-        with workspace.engine.begin() as conn:
+        with workspace.writing() as conn:
             service = workspace.reporting(conn)
             if not focal.must_name(service.plan, service.organisation, unit):
                 fail(f"{unit} is not a unit that names a focal point")

@@ -48,7 +48,7 @@ def create(
         if not workspace.initialised:
             fail("the store is empty: run `dxplan init` first", ExitCode.FAILED)
         try:
-            with workspace.engine.begin() as conn:
+            with workspace.writing() as conn:
                 user_id = None
                 if user is not None:
                     person = user_store.get(conn, user)
@@ -102,7 +102,7 @@ def revoke(
         if not workspace.initialised:
             fail("the store is empty: run `dxplan init` first", ExitCode.FAILED)
         try:
-            with workspace.engine.begin() as conn:
+            with workspace.writing() as conn:
                 count = token_store.revoke(conn, name, actor="cli")
         except TokenError as error:
             fail(str(error))

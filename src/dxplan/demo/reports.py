@@ -750,7 +750,7 @@ def load_reports(
     world = _World(organisation, seed)
     until = _at(as_of, 9)
     jobs = _jobs(plan, world, as_of)
-    with workspace.engine.begin() as conn:
+    with workspace.writing() as conn:
         accounts = _create_accounts(conn, plan, organisation, seed)
         focal_records = _focal_points(conn, plan, organisation, seed, as_of)
         returned = _run(conn, plan, organisation, jobs, accounts, until)

@@ -288,7 +288,7 @@ def _record(workspace: Workspace, result: Result, actor: str, *, full: bool) -> 
             strict=True,
         )
     )
-    with workspace.engine.begin() as conn:
+    with workspace.writing() as conn:
         return value_store.sync(
             conn,
             rows,

@@ -25,6 +25,7 @@ from dxplan.reporting.rollup import Key, roll_up
 from dxplan.store import focal_points as focal_store
 from dxplan.store import submissions as submission_store
 from dxplan.store import values as value_store
+from dxplan.store.locks import lock_measures
 from dxplan.store.submissions import Submission
 
 SOURCE: Final = "platform"
@@ -60,11 +61,14 @@ def owed(plan: Plan, organisation: Organisation, today: date) -> Iterator[Due]:
     """Every report whose period ended within the horizon, in data-set order."""
     first, last = horizon(plan, today)
     for dataset in plan.datasets:
+        # once per data set, not per period: every submission recounts all of them
+        units = [unit.code for unit in dataset.reporting_units(organisation)]
         period = Period.of(dataset.period_kind, first)
-        while dataset.window(period)[1] <= last:
-            if dataset.window(period)[1] < today:
-                for unit in dataset.reporting_units(organisation):
-                    yield Due(dataset, unit.code, period, dataset.due(period))
+        while (end := dataset.window(period)[1]) <= last:
+            if end < today:
+                due = dataset.due(period)
+                for unit in units:
+                    yield Due(dataset, unit, period, due)
             period = period.next()
 
 
@@ -169,6 +173,9 @@ def refresh(
         measures = [m for m in plan.measures if m.code in codes]
         if not measures:
             continue  # a plan without these measures
+        # locked before counting: a recount running at the same time (another
+        # submission) commits first and this one then counts its report as well
+        lock_measures(conn, codes)
         base = compute(conn, plan, organisation, today)
         everything = {**base, **roll_up(base, measures, organisation)}
         written += value_store.sync(

@@ -6,5 +6,6 @@ several of them in one transaction.
 """
 
 from dxplan.store.db import create_db_engine, is_initialised, migrate
+from dxplan.store.writer import Writer
 
-__all__ = ["create_db_engine", "is_initialised", "migrate"]
+__all__ = ["Writer", "create_db_engine", "is_initialised", "migrate"]

@@ -12,6 +12,10 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# the execution option of a writing transaction: on SQLite it begins with the write
+# lock taken (`BEGIN IMMEDIATE`); see `store.writer`
+WRITING = "dxplan_writing"
+BUSY_TIMEOUT_SECONDS = 30  # how long a SQLite writer waits for the write lock
 
 
 def create_db_engine(url: str) -> Engine:
@@ -19,7 +23,7 @@ def create_db_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"timeout": 30})
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -37,7 +41,8 @@ def create_db_engine(url: str) -> Engine:
         # sqlite3 would open a transaction only before a write: a SAVEPOINT first would
         # then start one of its own, and releasing it would commit what a rollback of the
         # outer transaction must undo (SQLAlchemy's documented pysqlite recipe)
-        conn.exec_driver_sql("BEGIN")
+        writing = conn.get_execution_options().get(WRITING, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
     return engine
 

@@ -4,6 +4,10 @@ Values are versioned: recording a different number for the same (measure, unit,
 period) adds version n+1 and keeps the earlier ones; recording the same number again
 changes nothing. A version without a number withdraws the figure (`sync`): it no
 longer counts, and its history stays.
+
+A writer locks the measures it writes before reading their current versions
+(`store.locks`): two transactions at once never both derive version n+1 from the
+same read; the second waits for the first and reads what it wrote.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from sqlalchemy import Connection, Select, and_, func, insert, select
 
 from dxplan.domain.period import Period
 from dxplan.domain.value import MeasureValue
+from dxplan.store.locks import lock_measures
 from dxplan.store.tables import measure_values
 
 _KEY = (measure_values.c.measure_code, measure_values.c.unit_code, measure_values.c.period)
@@ -103,6 +108,7 @@ def record(conn: Connection, values: Sequence[MeasureValue], *, actor: str) -> i
     keys = {(v.measure, v.unit, str(v.period)) for v in values}
     if len(keys) != len(values):
         raise ValueError("the same (measure, unit, period) appears twice in one batch")
+    lock_measures(conn, {k[0] for k in keys})
     current = _current(conn, values)
     now = datetime.now(UTC)
     new_rows = []
@@ -173,6 +179,7 @@ def sync(
     wanted = sorted(set(measures))
     if not wanted:
         return 0
+    lock_measures(conn, wanted)
     filters = [measure_values.c.measure_code.in_(wanted)]
     if not withdraw_missing:  # only the keys of `rows` matter: read no more than those
         filters.append(measure_values.c.unit_code.in_(sorted({r[1] for r in rows})))

@@ -139,7 +139,7 @@ def put_submission(
     dataset: str, unit: str, period: str, body: SaveIn, workspace: WorkspaceDep, user: ApiUser
 ) -> SubmissionOut:
     """Save the values as a draft (they replace the draft's values)."""
-    with workspace.engine.begin() as conn:
+    with workspace.writing() as conn:
         service = _service(workspace, conn)
         report = service.open(user, dataset, unit, period)
         values = service.parse_values(report, body.values)
@@ -157,7 +157,7 @@ def submit(
 ) -> SubmissionOut:
     """Submit the draft for approval: errors block it, warnings need a comment."""
     body = body or SubmitIn()
-    with workspace.engine.begin() as conn:
+    with workspace.writing() as conn:
         service = _service(workspace, conn)
         report = service.open(user, dataset, unit, period)
         done = service.submit(user, report, comment=body.comment, read_version=body.version)
@@ -175,7 +175,7 @@ def approve(
 ) -> SubmissionOut:
     """Approve a submitted report: its values become the unit's figures (coordinators)."""
     body = body or ApproveIn()
-    with workspace.engine.begin() as conn:
+    with workspace.writing() as conn:
         service = _service(workspace, conn)
         report = service.open(user, dataset, unit, period)
         return _out(service.approve(user, report, read_version=body.version), user)
@@ -191,7 +191,7 @@ def return_report(
     user: ApiUser,
 ) -> SubmissionOut:
     """Send a submitted report back to its reporter with a comment (coordinators)."""
-    with workspace.engine.begin() as conn:
+    with workspace.writing() as conn:
         service = _service(workspace, conn)
         report = service.open(user, dataset, unit, period)
         done = service.return_(user, report, body.comment, read_version=body.version)

@@ -139,7 +139,7 @@ def focal_point_submit(
 
 def _save(workspace: Workspace, unit: str, entry: Entry, user: User) -> None:
     """Record and recompute GOV-09 in one transaction."""
-    with workspace.engine.begin() as conn:
+    with workspace.writing() as conn:
         service = workspace.reporting(conn)
         focal.save(
             conn,

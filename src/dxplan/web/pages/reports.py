@@ -445,7 +445,7 @@ def report_post(
     comment = str(form.get("comment") or "").strip()
     typed: dict[str, str] = {}
     try:
-        with workspace.engine.begin() as conn:
+        with workspace.writing() as conn:
             service = workspace.reporting(conn)
             report = service.open(user, dataset, unit, period)
             typed = _typed(form, report)
@@ -530,7 +530,7 @@ def report_upload(
     version = _int(form.get("version"))
     problems: list[str] = []
     try:
-        with workspace.engine.begin() as conn:
+        with workspace.writing() as conn:
             service = workspace.reporting(conn)
             report = service.open(user, dataset, unit, period)
             try:

@@ -1,0 +1,44 @@
+"""Locks a writing transaction takes up front, before it reads what it will change.
+
+Versioned figures are written as version n+1 of what the transaction read. Two
+transactions that read the same n at once would both write n+1: on PostgreSQL the
+second one fails on the version key, or, when it recounts (reports on time, roll-ups),
+it stores a count that misses the other's change. So a writer first takes the lock of
+each set of figures it recomputes and only then reads them: writers of the same
+figures queue, writers of other figures do not wait.
+
+On PostgreSQL these are transaction-scoped advisory locks (released at commit or
+rollback, re-entrant within a transaction). On SQLite a writing transaction already
+holds the database's only write lock from its first statement (`BEGIN IMMEDIATE`,
+see `store.db`), so there is nothing more to take.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, func, select
+
+
+def key(name: str) -> int:
+    """A stable signed 64-bit number for a lock name (the same in every process)."""
+    digest = hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def lock(conn: Connection, names: Iterable[str]) -> None:
+    """Wait for the locks named `names`, held until the transaction ends.
+
+    Taken in one fixed order (by key), so that two writers wanting overlapping sets
+    cannot each hold what the other waits for.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    for each in sorted({key(name) for name in names}):
+        conn.execute(select(func.pg_advisory_xact_lock(each)))
+
+
+def lock_measures(conn: Connection, measures: Iterable[str]) -> None:
+    """Lock the figures of `measures` (every unit and period) for this transaction."""
+    lock(conn, (f"measure:{code}" for code in measures))
