@@ -44,7 +44,7 @@ def test_a_second_writer_of_the_same_figure_waits_and_writes_version_two(
     def run(number: float, signal: threading.Event | None) -> None:
         try:
             _record(workspace, number, signal)
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as error:  # reported by the assertion below
             errors.append(error)
 
     first = threading.Thread(target=run, args=(400.0, wrote))
