@@ -26,7 +26,7 @@ import httpx
 from tests.backup import world
 
 SEED = int(os.environ.get("DXPLAN_FAULT_SEED", str(time.time_ns() % 1_000_000)))
-ATTEMPTS = int(os.environ.get("DXPLAN_FAULT_ATTEMPTS", "3"))
+ATTEMPTS = int(os.environ.get("DXPLAN_FAULT_ATTEMPTS", "2"))  # more: a longer hunt
 
 
 def rng(name: str) -> random.Random:
