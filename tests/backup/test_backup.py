@@ -78,6 +78,7 @@ def test_the_archive_names_version_revision_counts_and_checksums(source):
     )  # the city, 103 communes and wards, 20 agencies
     assert "operational/CURRENT" in names
     assert all(len(digest) == 64 for digest in manifest["members"].values())
+    assert archive.stat().st_mode & 0o777 == 0o600  # password and token hashes inside
 
 
 def _rewrite(archive: Path, target: Path, change) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
 import tarfile
 import zlib
@@ -113,14 +114,28 @@ def sha256_file(path: Path) -> str:
 def write(target: Path, manifest: Manifest, files: dict[str, Path]) -> None:
     """Write the archive next to `target`, then rename it: a killed backup leaves no file."""
     partial = target.with_name(target.name + ".partial")
+    # password and token hashes are inside: readable by the owner only, from the start
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
     try:
-        with tarfile.open(partial, "w:gz", compresslevel=6) as tar:
+        with (
+            os.fdopen(descriptor, "wb") as handle,
+            tarfile.open(fileobj=handle, mode="w:gz", compresslevel=6) as tar,
+        ):
             _add_bytes(tar, MANIFEST, manifest.to_json())
             for name in sorted(files):
-                tar.add(files[name], arcname=name, recursive=False)
+                tar.add(files[name], arcname=name, recursive=False, filter=_anonymous)
         partial.replace(target)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def _anonymous(info: tarfile.TarInfo) -> tarfile.TarInfo:
+    """No owner names or ids of the machine that took the backup."""
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    info.mode = 0o600
+    return info
 
 
 def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
