@@ -355,7 +355,8 @@ class Reporting:
         """Whether `user` enters `unit`'s reports of `dataset`."""
         return policy.can(user, policy.Action.REPORT_SAVE, _ref(dataset, unit, Status.EMPTY))
 
-    def _require(self, user: User, action: Action, report: Report) -> None:
+    def require(self, user: User, action: Action, report: Report) -> None:
+        """Forbidden unless the policy lets `user` do `action` to `report`."""
         if not policy.can(user, policy.WORKFLOW[action], report.ref):
             raise Forbidden(f"{user.username} may not {action.value} the report of {report.unit}")
 
@@ -394,7 +395,7 @@ class Reporting:
         self, user: User, report: Report, values: StoredValues, *, read_version: int | None = None
     ) -> Report:
         """Save a draft (a partial one is fine; every value given must be valid)."""
-        self._require(user, Action.SAVE, report)
+        self.require(user, Action.SAVE, report)
         problems = errors(self.check(report, values, complete=False))
         if problems:
             raise Invalid(problems)
@@ -409,7 +410,7 @@ class Reporting:
         read_version: int | None = None,
     ) -> Report:
         """Submit for approval: errors block; warnings need a comment."""
-        self._require(user, Action.SUBMIT, report)
+        self.require(user, Action.SUBMIT, report)
         values = report.submission.values or {}
         findings = self.check(report, values, complete=True)
         comment = (comment or "").strip() or None
@@ -427,7 +428,7 @@ class Reporting:
 
     def approve(self, user: User, report: Report, *, read_version: int | None = None) -> Report:
         """Approve: the values become the figures of the unit and period."""
-        self._require(user, Action.APPROVE, report)
+        self.require(user, Action.APPROVE, report)
         changes = {
             "approved_at": self.now(),
             "approved_by": user.username,
@@ -442,7 +443,7 @@ class Reporting:
         self, user: User, report: Report, comment: str, *, read_version: int | None = None
     ) -> Report:
         """Send back to the reporter with a comment saying what to fix."""
-        self._require(user, Action.RETURN, report)
+        self.require(user, Action.RETURN, report)
         if not comment.strip():
             raise Invalid([Finding("comment-required", "", report.unit)])
         return self._write(

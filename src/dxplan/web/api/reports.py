@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from dxplan import policy
 from dxplan.domain.account import User
+from dxplan.domain.submission import Action
 from dxplan.reporting.service import Invalid, Report, Reporting, ReportingError
 from dxplan.web.auth import ApiUser
 from dxplan.web.deps import WorkspaceDep
@@ -142,6 +143,7 @@ def put_submission(
     with workspace.writing() as conn:
         service = _service(workspace, conn)
         report = service.open(user, dataset, unit, period)
+        service.require(user, Action.SAVE, report)  # a refusal before any value is read
         values = service.parse_values(report, body.values)
         return _out(service.save(user, report, values, read_version=body.version), user)
 

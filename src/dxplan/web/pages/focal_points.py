@@ -15,6 +15,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from dxplan import policy
 from dxplan.domain.account import User
 from dxplan.domain.unit import Unit
 from dxplan.reporting import focal_points as focal
@@ -25,6 +26,7 @@ from dxplan.web.auth import ApiUser, PageUser
 from dxplan.web.dates import Dates, dial
 from dxplan.web.deps import RendererDep, WorkspaceDep
 from dxplan.web.pages.account import CheckedForm
+from dxplan.web.permissions import require
 from dxplan.workspace import Workspace
 
 router = APIRouter(tags=["focal points"])
@@ -97,6 +99,7 @@ def _page(
 def focal_points_page(
     request: Request, workspace: WorkspaceDep, renderer: RendererDep, user: PageUser
 ) -> HTMLResponse:
+    require(user, policy.Action.FOCAL_POINT_READ, policy.ORGANISATION)
     context = {
         "registry": _registry(workspace),
         "when": Dates(renderer.language(request)),
@@ -109,6 +112,7 @@ def focal_points_page(
 def focal_point_page(
     unit: str, request: Request, workspace: WorkspaceDep, renderer: RendererDep, user: PageUser
 ) -> HTMLResponse:
+    require(user, policy.Action.FOCAL_POINT_READ, policy.UnitRef(unit))
     found, history = _unit(workspace, unit)
     return _page(request, renderer, user, found, history)
 
@@ -122,9 +126,8 @@ def focal_point_submit(
     user: PageUser,
     form: CheckedForm,
 ) -> Response:
+    require(user, policy.Action.FOCAL_POINT_SET, policy.UnitRef(unit))
     found, history = _unit(workspace, unit)
-    if not focal.may_set(user, unit):
-        raise HTTPException(403, f"{user.username} may not set the focal point of {unit}.")
     given = {f: str(form.get(f, "")) for f in focal.FIELDS}
     entry, problems = focal.check(given, remove=form.get("remove") == "1")
     if problems:
@@ -166,6 +169,7 @@ def _record_json(record: FocalPoint) -> dict[str, Any]:
 @router.get("/api/focal-points", summary="Each unit's current focal point")
 def focal_points_json(workspace: WorkspaceDep, user: ApiUser) -> dict[str, Any]:
     """Every unit that must name a focal point, its current one (or null), and GOV-09."""
+    require(user, policy.Action.FOCAL_POINT_READ, policy.ORGANISATION)
     registry = _registry(workspace)
     return {
         "with_focal_point": registry.coverage.named,
@@ -188,6 +192,7 @@ def focal_points_json(workspace: WorkspaceDep, user: ApiUser) -> dict[str, Any]:
 @router.get("/api/focal-points/{unit}", summary="A unit's focal point and its history")
 def focal_point_json(unit: str, workspace: WorkspaceDep, user: ApiUser) -> dict[str, Any]:
     """The unit's current focal point (null if none) and every record, oldest first."""
+    require(user, policy.Action.FOCAL_POINT_READ, policy.UnitRef(unit))
     found, history = _unit(workspace, unit)
     current = history[-1] if history and history[-1].named else None
     return {

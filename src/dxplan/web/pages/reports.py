@@ -408,6 +408,7 @@ def _act(
     version: int | None,
 ) -> None:
     """Carry out `action` on `report` through the service (a submit saves changes first)."""
+    service.require(user, action, report)  # refused before any typed value is read
     if action is Action.SAVE:
         values = service.parse_values(report, _raw(report, typed, language))
         service.save(user, report, values, read_version=version)
@@ -533,6 +534,7 @@ def report_upload(
         with workspace.writing() as conn:
             service = workspace.reporting(conn)
             report = service.open(user, dataset, unit, period)
+            service.require(user, Action.SAVE, report)  # refused before the file is read
             try:
                 values = read_upload(data, report, gettext=gettext)
                 service.save(user, report, values, read_version=version)
