@@ -8,6 +8,7 @@ target and a backup of a newer schema are refused with nothing changed.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import tarfile
@@ -18,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, inspect, select
 
 from dxplan.backup import BackupError, backup, restore
 from dxplan.settings import Settings
@@ -122,6 +123,37 @@ def test_a_bad_archive_is_refused_and_nothing_is_written(source, tmp_path, chang
     with pytest.raises(BackupError, match=message):
         restore(target, bad)
     assert not target.data_dir.exists()
+
+
+def test_a_forged_row_with_its_checksum_is_refused_and_the_restore_undone(source, tmp_path):
+    """A member edited and its checksum updated passes the check; its row still cannot enter."""
+    _, _, archive = source
+    forged = b'["not", "a", "unit"]\n'
+
+    def change(name: str, data: bytes) -> bytes:
+        if name == "store/user_units.jsonl":
+            return forged * (data.count(b"\n"))
+        if name == "manifest.json":
+            manifest = json.loads(data)
+            manifest["members"]["store/user_units.jsonl"] = hashlib.sha256(
+                forged * manifest["tables"]["user_units"]["rows"]
+            ).hexdigest()
+            return json.dumps(manifest).encode()
+        return data
+
+    bad = tmp_path / "forged.tar.gz"
+    _rewrite(archive, bad, change)
+    settings, _, _ = source
+    # restored into the source's kind of database: on PostgreSQL the tables made are dropped
+    with nullcontext() if settings.embedded else world.postgres_schema() as url:
+        target = Settings(data_dir=tmp_path / "restored", database_url=url)
+        with pytest.raises(BackupError, match=r"store/user_units.jsonl:1: not a row of the table"):
+            restore(target, bad)
+        assert not target.data_dir.exists()
+        if url:
+            engine = create_db_engine(url)
+            assert inspect(engine).get_table_names() == []
+            engine.dispose()
 
 
 def test_a_truncated_archive_is_refused(source, tmp_path):

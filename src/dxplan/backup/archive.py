@@ -81,6 +81,15 @@ class Manifest:
                 raise BackupError(
                     f"{where}: the manifest names a member outside the backup: {name}"
                 )
+        for table, dump in manifest.tables.items():
+            if not (
+                isinstance(dump.rows, int)
+                and isinstance(dump.columns, list)
+                and all(isinstance(c, str) for c in dump.columns)
+                and set(dump.datetimes) <= set(dump.columns)
+                and dump.member in manifest.members
+            ):
+                raise BackupError(f"{where}: the manifest's entry for {table} is unusable")
         return manifest
 
 

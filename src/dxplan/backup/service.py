@@ -15,6 +15,7 @@ store is in the state of an import killed between the two steps, and the next im
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -42,6 +43,7 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
 import dxplan
 from dxplan.backup import archive
@@ -81,6 +83,7 @@ def backup(settings: Settings, target: Path) -> Summary:
         with tempfile.TemporaryDirectory(prefix=".dxplan-backup-", dir=target.parent) as tmp:
             for attempt in range(1, ATTEMPTS + 1):
                 folder = Path(tmp) / str(attempt)
+                shutil.rmtree(Path(tmp) / str(attempt - 1), ignore_errors=True)
                 try:
                     manifest, files = _take(settings, engine, snapshots, folder)
                 except FileNotFoundError:
@@ -293,13 +296,17 @@ def _load(engine: Engine, tar: Any, manifest: Manifest) -> None:
 
 def _rows(tar: Any, dump: TableDump) -> Iterator[dict[str, Any]]:
     times = [dump.columns.index(name) for name in dump.datetimes]
-    for line in archive.lines(tar, dump.member):
-        values = archive.decode_row(line, times)
-        for index in times:
-            if values[index] is not None:
-                # SQLite keeps the wall time only: every stored timestamp is UTC
-                values[index] = values[index].astimezone(UTC)
-        yield dict(zip(dump.columns, values, strict=True))
+    for number, line in enumerate(archive.lines(tar, dump.member), start=1):
+        try:
+            values = archive.decode_row(line, times)
+            for index in times:
+                if values[index] is not None:
+                    # SQLite keeps the wall time only: every stored timestamp is UTC
+                    values[index] = values[index].astimezone(UTC)
+            row = dict(zip(dump.columns, values, strict=True))
+        except (ValueError, TypeError, AttributeError, IndexError) as error:
+            raise BackupError(f"{dump.member}:{number}: not a row of the table ({error})") from None
+        yield row
 
 
 def _parents_first(table: Table, rows: Iterable[dict[str, Any]]) -> Iterable[dict[str, Any]]:
@@ -348,7 +355,7 @@ def _place_operational(tar: Any, manifest: Manifest, root: Path) -> None:
 
 def _undo(engine: Engine, folder: Path, created: bool) -> None:
     """Leave the target as it was: drop what was created, empty the folder again."""
-    if engine.url.get_backend_name() != "sqlite":
+    with contextlib.suppress(SQLAlchemyError):  # the first error is the one to report
         found = MetaData()
         found.reflect(engine)
         found.drop_all(engine)
