@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 
 import pytest
 
@@ -93,3 +94,26 @@ def test_a_report_offers_what_its_status_and_the_reader_allow() -> None:
     draft = ReportRef(U, False, Status.DRAFT)
     assert policy.report_actions(reporter, draft) == [Workflow.SAVE, Workflow.SUBMIT]
     assert policy.report_actions(coordinator, draft) == []
+
+
+def _markdown_table() -> str:
+    """The policy's answers as the table of docs/security.md (yes/no per reader)."""
+    lines = [
+        "| action | resource | " + " | ".join(PEOPLE) + " |",
+        "|---|---|" + "---|" * len(PEOPLE),
+    ]
+    for row in ROWS:
+        resource = RESOURCES[row["resource"]]
+        cells = [
+            "yes" if policy.can(user, Action(row["action"]), resource) else "no"
+            for user in PEOPLE.values()
+        ]
+        lines.append(f"| `{row['action']}` | {row['resource']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def test_the_security_page_shows_the_policy_as_it_is() -> None:
+    """docs/security.md carries the policy's own answers: regenerate it with
+    `python -c 'from tests.test_policy import _markdown_table; print(_markdown_table())'`."""
+    page = (Path(__file__).parents[1] / "docs" / "security.md").read_text("utf-8")
+    assert _markdown_table() in page

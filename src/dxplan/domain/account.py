@@ -1,4 +1,8 @@
-"""People and what they may do: roles and their permissions, as data."""
+"""People and what their role grants: roles and their permissions, as data.
+
+What a person may do to a given report, figure or unit is `dxplan.policy`'s answer,
+built on these permissions.
+"""
 
 from __future__ import annotations
 
@@ -50,9 +54,3 @@ class User:
     def reports_for(self, unit: str) -> bool:
         """Whether this person enters reports of `unit`."""
         return self.can(Permission.ENTER_OWN) and unit in self.units
-
-    def sees(self, unit: str, *, confidential: bool) -> bool:
-        """Whether this person may read `unit`'s reports of a data set."""
-        if self.can(Permission.READ_ALL) or self.reports_for(unit):
-            return True
-        return not confidential and self.can(Permission.READ_PUBLIC)
