@@ -5,6 +5,7 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
 
 from dxplan.domain import Period
 from dxplan.domain.value import MeasureValue
@@ -130,5 +131,19 @@ def test_a_database_that_stops_answering_is_a_503(make_settings):
     with TestClient(create_app(settings)) as client:
         assert client.get("/api/health").status_code == 503
         response = client.get("/api/plan")
+        assert response.status_code == 503
+        assert "unavailable" in response.json()["detail"]
+
+
+def test_a_pool_with_no_free_connection_is_a_503(workspace):
+    """Every pooled connection busy past the pool's timeout: 503 and a reason, not 500."""
+    app = create_app(workspace.settings)
+    served = app.state.workspace
+    served.engine = create_engine(
+        workspace.settings.database, pool_size=1, max_overflow=0, pool_timeout=0.2
+    )
+    with TestClient(app) as client, served.engine.connect():  # the only connection, held
+        assert client.get("/api/health").json()["status"] == "unavailable"
+        response = client.get("/api/overview")  # reads the value store
         assert response.status_code == 503
         assert "unavailable" in response.json()["detail"]

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -63,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.workspace = workspace
     app.state.renderer = Renderer(default_language=settings.language)
     app.add_exception_handler(OperationalError, _database_unavailable)
+    # every pooled connection busy for the pool's timeout: the same answer, try again
+    app.add_exception_handler(PoolTimeout, _database_unavailable)
     app.add_exception_handler(ReportingError, reporting_error)
     app.add_exception_handler(SignInRequired, _to_sign_in)
     app.add_middleware(
