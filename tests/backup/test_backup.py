@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import shutil
 import tarfile
 import threading
 from collections.abc import Iterator
@@ -249,3 +250,22 @@ def test_a_backup_taken_while_values_are_written_is_one_instant(tmp_path, databa
         writer.join()
         engine.dispose()
     assert counts[-1] > 0  # the writer was writing while the backups ran
+
+
+def test_figures_not_in_step_with_the_dossiers_are_flagged_and_put_right(source, tmp_path):
+    """An import killed between its snapshot and its figures: the archive says so."""
+    settings, _, _ = source
+    if not settings.embedded:
+        pytest.skip("the operational side is the same on PostgreSQL")
+    copied = Settings(data_dir=tmp_path / "copied")
+    shutil.copytree(settings.data_dir, copied.data_dir)
+    (copied.data_dir / "operational" / "SYNCED").write_text("1\n")  # one snapshot behind
+    summary = backup(copied, tmp_path / "behind.tar.gz")
+    assert not summary.operational_synced
+    restored = Settings(data_dir=tmp_path / "restored")
+    assert not restore(restored, tmp_path / "behind.tar.gz").operational_synced
+    assert not (restored.data_dir / "operational" / "SYNCED").exists()
+    env = {"DXPLAN_DATA_DIR": str(restored.data_dir), "DXPLAN_DATABASE_URL": ""}
+    done = world.run(env, "compute")
+    assert done.returncode == 0, done.stderr.decode()
+    assert (restored.data_dir / "operational" / "SYNCED").read_text() == "3\n"  # compute's own
