@@ -269,3 +269,10 @@ def test_figures_not_in_step_with_the_dossiers_are_flagged_and_put_right(source,
     done = world.run(env, "compute")
     assert done.returncode == 0, done.stderr.decode()
     assert (restored.data_dir / "operational" / "SYNCED").read_text() == "3\n"  # compute's own
+
+
+def test_nothing_to_back_up_before_init_exits_1(cli, tmp_path):
+    result = cli("backup", str(tmp_path / "backup.tar.gz"))
+    assert result.exit_code == 1
+    assert "the store is empty: nothing to back up (run `dxplan init`)" in result.stderr
+    assert not (tmp_path / "backup.tar.gz").exists()

@@ -40,6 +40,10 @@ class BackupError(Exception):
     """A backup or restore that cannot go on; the message says what and where."""
 
 
+class StoreEmpty(BackupError):
+    """There is no store to back up yet."""
+
+
 @dataclass(frozen=True)
 class TableDump:
     member: str
@@ -166,7 +170,8 @@ def opened(path: Path) -> Iterator[tuple[tarfile.TarFile, Manifest]]:
             manifest = _verify(tar, where)
             yield tar, manifest
     except _DAMAGED as error:
-        raise BackupError(f"{where}: not a readable backup archive ({error})") from None
+        reason = "not a tar.gz file" if isinstance(error, tarfile.ReadError) else str(error)
+        raise BackupError(f"{where}: not a readable backup archive ({reason})") from None
 
 
 def _verify(tar: tarfile.TarFile, where: str) -> Manifest:

@@ -47,7 +47,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import dxplan
 from dxplan.backup import archive
-from dxplan.backup.archive import BackupError, Manifest, TableDump
+from dxplan.backup.archive import BackupError, Manifest, StoreEmpty, TableDump
 from dxplan.operational.snapshot import Manifest as Snapshot
 from dxplan.operational.snapshot import Snapshots
 from dxplan.settings import Settings
@@ -78,7 +78,7 @@ def backup(settings: Settings, target: Path) -> Summary:
     engine = create_db_engine(settings.database)
     try:
         if not is_initialised(engine):
-            raise BackupError("the store is empty: nothing to back up (run `dxplan init`)")
+            raise StoreEmpty("the store is empty: nothing to back up (run `dxplan init`)")
         snapshots = Snapshots(settings.data_dir / "operational")
         with tempfile.TemporaryDirectory(prefix=".dxplan-backup-", dir=target.parent) as tmp:
             for attempt in range(1, ATTEMPTS + 1):

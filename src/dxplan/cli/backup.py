@@ -10,6 +10,7 @@ import typer
 from sqlalchemy.exc import DBAPIError
 
 from dxplan.backup import BackupError, Summary, backup, restore
+from dxplan.backup.archive import StoreEmpty
 from dxplan.cli.common import ExitCode, fail, settings
 from dxplan.settings import Settings
 
@@ -21,6 +22,8 @@ ArchiveArgument = Annotated[
 def _run(action: Callable[[Settings, Path], Summary], ctx: typer.Context, file: Path) -> Summary:
     try:
         return action(settings(ctx), file)
+    except StoreEmpty as error:
+        fail(str(error), ExitCode.FAILED)
     except BackupError as error:
         fail(str(error), ExitCode.BAD_INPUT)
     except DBAPIError as error:
