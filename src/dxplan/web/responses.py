@@ -31,6 +31,26 @@ ANY_ROUTE: Final[dict[int | str, dict[str, Any]]] = {
     413: _error("The body is larger than this address takes (settings DXPLAN_MAX_BODY_*)."),
     503: _error("The database is unavailable, or the store holds no plan yet."),
 }
+_REFUSALS: Final = {
+    401: _error(
+        "No valid session or personal bearer token: none where one is needed, or an unknown,"
+        " revoked or disabled one (also: a confidential indicator asked for anonymously)."
+    ),
+    403: _error("Your role may not read this."),
+    404: _error("No such pillar, indicator, unit or data set."),
+    422: _error("A query parameter cannot be read (the message says which)."),
+}
+
+
+def refusals(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The refusals a route may answer besides ANY_ROUTE's, for its `responses=`.
+
+    The API's readers take a personal bearer token too, and a bad one is a 401 even
+    where reading needs none: such routes declare 401.
+    """
+    return {code: _REFUSALS[code] for code in codes}
+
+
 REPORTING: Final[dict[int | str, dict[str, Any]]] = {
     401: _error("Neither a signed-in session nor a personal bearer token."),
     403: _error("You may not do this to this report, or a cookie write lacks its CSRF token."),

@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from dxplan.domain.indicator import IndicatorKind
 from dxplan.reporting.completeness import Standing, late_and_missing, reports_state
 from dxplan.web.dashboard import DashboardDep, Scope
+from dxplan.web.responses import refusals
 
 router = APIRouter(tags=["dashboard"])
 
@@ -91,6 +92,10 @@ def alerts_page(dashboard: DashboardDep) -> Response:
     return dashboard.page("dashboard_alerts.html", alerts, "/api/dashboard/alerts", reports_now)
 
 
-@router.get("/api/dashboard/alerts", summary="Targets going wrong, jumps, late reports")
+@router.get(
+    "/api/dashboard/alerts",
+    summary="Targets going wrong, jumps, late reports",
+    responses=refusals(401),
+)
 def alerts_json(dashboard: DashboardDep) -> Response:
     return dashboard.json(alerts, reports_now)

@@ -35,6 +35,7 @@ from dxplan.store.focal_points import FocalPoint
 from dxplan.web.auth import ApiUser, PageUser
 from dxplan.web.dates import Dates, dial
 from dxplan.web.deps import RendererDep, WorkspaceDep
+from dxplan.web.responses import refusals
 from dxplan.workspace import Workspace
 
 router = APIRouter(tags=["reports"])
@@ -118,7 +119,11 @@ def _focal_json(found: FocalPoint | None) -> dict[str, Any] | None:
     return {"name": found.name, "title": found.title, "phone": found.phone, "email": found.email}
 
 
-@router.get("/api/reports/late", summary="Late, missing and soon-due reports")
+@router.get(
+    "/api/reports/late",
+    summary="Late, missing and soon-due reports",
+    responses=refusals(401, 403),
+)
 def late_json(
     workspace: WorkspaceDep,
     user: ApiUser,

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from dxplan.evaluate.dashboard import RANKED_KINDS
 from dxplan.web.dashboard import DashboardDep, NotFound, Scope, percent
+from dxplan.web.responses import refusals
 
 router = APIRouter(tags=["dashboard"])
 
@@ -91,7 +92,11 @@ def overview_page(dashboard: DashboardDep) -> Response:
     return dashboard.page("dashboard_overview.html", overview, "/api/dashboard/overview")
 
 
-@router.get("/api/dashboard/overview", summary="The overview: every target as a tile")
+@router.get(
+    "/api/dashboard/overview",
+    summary="The overview: every target as a tile",
+    responses=refusals(401),
+)
 def dashboard_overview_json(dashboard: DashboardDep) -> Response:
     return dashboard.json(overview)
 
@@ -103,6 +108,10 @@ def pillar_page(code: str, dashboard: DashboardDep) -> Response:
     )
 
 
-@router.get("/api/dashboard/pillars/{code}", summary="A pillar's targets and units")
+@router.get(
+    "/api/dashboard/pillars/{code}",
+    summary="A pillar's targets and units",
+    responses=refusals(401, 404),
+)
 def pillar_json(code: str, dashboard: DashboardDep) -> Response:
     return dashboard.json(lambda s: pillar(s, code))

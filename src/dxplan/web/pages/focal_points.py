@@ -27,6 +27,7 @@ from dxplan.web.dates import Dates, dial
 from dxplan.web.deps import RendererDep, WorkspaceDep
 from dxplan.web.pages.account import CheckedForm
 from dxplan.web.permissions import require
+from dxplan.web.responses import refusals
 from dxplan.workspace import Workspace
 
 router = APIRouter(tags=["focal points"])
@@ -166,7 +167,11 @@ def _record_json(record: FocalPoint) -> dict[str, Any]:
     }
 
 
-@router.get("/api/focal-points", summary="Each unit's current focal point")
+@router.get(
+    "/api/focal-points",
+    summary="Each unit's current focal point",
+    responses=refusals(401, 403),
+)
 def focal_points_json(workspace: WorkspaceDep, user: ApiUser) -> dict[str, Any]:
     """Every unit that must name a focal point, its current one (or null), and GOV-09."""
     require(user, policy.Action.FOCAL_POINT_READ, policy.ORGANISATION)
@@ -189,7 +194,11 @@ def focal_points_json(workspace: WorkspaceDep, user: ApiUser) -> dict[str, Any]:
     }
 
 
-@router.get("/api/focal-points/{unit}", summary="A unit's focal point and its history")
+@router.get(
+    "/api/focal-points/{unit}",
+    summary="A unit's focal point and its history",
+    responses=refusals(401, 403, 404),
+)
 def focal_point_json(unit: str, workspace: WorkspaceDep, user: ApiUser) -> dict[str, Any]:
     """The unit's current focal point (null if none) and every record, oldest first."""
     require(user, policy.Action.FOCAL_POINT_READ, policy.UnitRef(unit))

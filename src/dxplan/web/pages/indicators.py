@@ -17,6 +17,7 @@ from dxplan.evaluate.evaluation import Evaluation, is_flow
 from dxplan.exports.cells import SafeWriter
 from dxplan.exports.figures import number
 from dxplan.web.dashboard import STATUS_ORDER, DashboardDep, Hidden, NotFound, Scope
+from dxplan.web.responses import refusals
 
 router = APIRouter(tags=["dashboard"])
 
@@ -191,7 +192,11 @@ def indicator_csv(scope: Scope, code: str) -> str:
 
 
 # the CSV route comes first: "/indicators/{code}" would also match "GOV-01.csv"
-@router.get("/indicators/{code}.csv", summary="An indicator by unit, as CSV")
+@router.get(
+    "/indicators/{code}.csv",
+    summary="An indicator by unit, as CSV",
+    responses=refusals(401, 404),
+)
 def indicator_csv_file(code: str, dashboard: DashboardDep) -> Response:
     def respond(found: tuple[str, str]) -> Response:
         period, text = found
@@ -224,6 +229,10 @@ def indicator_page(code: str, dashboard: DashboardDep, sort: SortQuery = DEFAULT
     )
 
 
-@router.get("/api/dashboard/indicators/{code}", summary="An indicator: trend, units, contributions")
+@router.get(
+    "/api/dashboard/indicators/{code}",
+    summary="An indicator: trend, units, contributions",
+    responses=refusals(401, 404),
+)
 def indicator_json(code: str, dashboard: DashboardDep, sort: SortQuery = DEFAULT_SORT) -> Response:
     return dashboard.json(lambda s: indicator(s, code, sort))

@@ -13,6 +13,7 @@ from dxplan.evaluate import ScorecardLine, scorecard
 from dxplan.plans.public import target_json
 from dxplan.web.auth import CurrentUser
 from dxplan.web.deps import PlanDep, WorkspaceDep
+from dxplan.web.responses import refusals
 from dxplan.workspace import Workspace
 
 router = APIRouter(tags=["pages"])
@@ -23,7 +24,12 @@ def _overview(workspace: Workspace, plan: Plan) -> tuple[str, list[ScorecardLine
         return plan.organisation, scorecard(conn, plan, plan.organisation)
 
 
-@router.get("/api/overview", tags=["plan"], summary="The overview page's figures")
+@router.get(
+    "/api/overview",
+    tags=["plan"],
+    summary="The overview page's figures",
+    responses=refusals(401),
+)
 def overview_json(workspace: WorkspaceDep, plan: PlanDep, user: CurrentUser) -> dict[str, Any]:
     """Every indicator you may see with its target and latest value for the plan's root
     unit (confidential indicators only when you are signed in)."""

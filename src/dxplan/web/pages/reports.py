@@ -51,6 +51,7 @@ from dxplan.web.dates import Dates
 from dxplan.web.deps import RendererDep, WorkspaceDep
 from dxplan.web.pages.account import CheckedForm
 from dxplan.web.rendering import Renderer
+from dxplan.web.responses import refusals
 from dxplan.workspace import Workspace
 
 router = APIRouter(tags=["pages"], include_in_schema=False)
@@ -132,7 +133,11 @@ class ListedOut(BaseModel):
     version: int
 
 
-@api_router.get("/reports", summary="Your reports (the /reports page)")
+@api_router.get(
+    "/reports",
+    summary="Your reports (the /reports page)",
+    responses=refusals(401, 422),
+)
 def reports_json(
     workspace: WorkspaceDep,
     user: ApiUser,

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 
 from dxplan.evaluate.dashboard import RANKED_KINDS
 from dxplan.web.dashboard import DashboardDep, NotFound, Scope, percent
+from dxplan.web.responses import refusals
 
 router = APIRouter(tags=["dashboard"])
 
@@ -117,7 +118,11 @@ def unit_page(code: str, dashboard: DashboardDep) -> Response:
     )
 
 
-@router.get("/api/dashboard/units/{code}", summary="A unit's scorecard, scores and rank")
+@router.get(
+    "/api/dashboard/units/{code}",
+    summary="A unit's scorecard, scores and rank",
+    responses=refusals(401, 404),
+)
 def unit_json(code: str, dashboard: DashboardDep) -> Response:
     return dashboard.json(lambda s: unit(s, code))
 
@@ -127,6 +132,10 @@ def rankings_page(dashboard: DashboardDep) -> Response:
     return dashboard.page("dashboard_rankings.html", rankings, "/api/dashboard/rankings")
 
 
-@router.get("/api/dashboard/rankings", summary="Communes and wards, and agencies, by score")
+@router.get(
+    "/api/dashboard/rankings",
+    summary="Communes and wards, and agencies, by score",
+    responses=refusals(401),
+)
 def rankings_json(dashboard: DashboardDep) -> Response:
     return dashboard.json(rankings)
