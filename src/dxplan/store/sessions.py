@@ -72,6 +72,24 @@ def user_of(
     return int(row.user_id)
 
 
+def needs_write(
+    conn: Connection, session_id: str, *, now: datetime | None = None, limits: Limits
+) -> bool:
+    """Whether `user_of` would write (touch a stale `seen_at`, or delete a timed-out
+    session): reads only, so that most requests need no writing transaction."""
+    now = now or datetime.now(UTC)
+    row = conn.execute(
+        select(sessions.c.seen_at, sessions.c.created_at).where(
+            sessions.c.id_hash == _hash(session_id)
+        )
+    ).first()
+    if row is None:
+        return False
+    seen: datetime = row.seen_at
+    created: datetime = row.created_at
+    return now - seen >= TOUCH_EVERY or now - created >= limits.absolute
+
+
 def end(conn: Connection, session_id: str) -> None:
     """End one session (sign-out)."""
     conn.execute(delete(sessions).where(sessions.c.id_hash == _hash(session_id)))

@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Final
 
 from sqlalchemy import Connection, insert, select, update
 
@@ -19,6 +20,7 @@ from dxplan.store import audit
 from dxplan.store.tables import api_tokens, users
 
 PREFIX = "dxp_"
+TOUCH_EVERY: Final = timedelta(minutes=1)  # how often a token's last use is written
 
 
 class Scope(StrEnum):
@@ -105,9 +107,10 @@ def create(
     return secret, _from_row(row)
 
 
-def verify(conn: Connection, secret: str) -> Token | None:
+def find(conn: Connection, secret: str) -> Token | None:
     """The active token whose secret this is, or None (unknown, malformed, revoked, or
     acting for a disabled account: a source system's token with a user stops with it).
+    Reads only: see `stale` and `verify` for the time of last use.
     """
     if not secret.startswith(PREFIX):
         return None
@@ -118,10 +121,26 @@ def verify(conn: Connection, secret: str) -> Token | None:
         active = conn.execute(select(users.c.active).where(users.c.id == row.user_id)).scalar()
         if not active:
             return None
-    conn.execute(
-        update(api_tokens).where(api_tokens.c.id == row.id).values(last_used_at=datetime.now(UTC))
-    )
     return _from_row(row)
+
+
+def stale(token: Token, now: datetime | None = None) -> bool:
+    """Whether the token's time of last use is worth writing again (once a minute: a
+    request is a read, and the deadline's many requests must not all queue to write)."""
+    now = now or datetime.now(UTC)
+    return token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY
+
+
+def verify(conn: Connection, secret: str) -> Token | None:
+    """`find`, and the token's time of last use recorded when `stale`."""
+    token = find(conn, secret)
+    if token is not None and stale(token):
+        conn.execute(
+            update(api_tokens)
+            .where(api_tokens.c.id == token.id)
+            .values(last_used_at=datetime.now(UTC))
+        )
+    return token
 
 
 def revoke(conn: Connection, name: str, actor: str) -> int:

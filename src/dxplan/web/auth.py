@@ -11,11 +11,13 @@ and needs none. See docs/decisions/0010-sessions-and-secrets.md.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Connection
 
 from dxplan.domain.account import User
 from dxplan.store import sessions as session_store
@@ -69,33 +71,63 @@ def current_user(
     """The person behind the request, or None. A bad bearer token is a 401 at once.
 
     A reader with neither token nor session costs no database work (the wall screen).
+    Others are identified in a read; only when their session or token is due a note of
+    its last use (once a minute) or has timed out does the request write, so signed-in
+    readers never queue behind writers.
     """
     session_id = request.session.get("sid") if "session" in request.scope else None
     if credentials is None and not isinstance(session_id, str):
         return None
-    with workspace.writing() as conn:
-        if credentials is not None:
-            token = token_store.verify(conn, credentials.credentials)
-            if token is None or token.user_id is None:
-                raise HTTPException(
-                    401, "The token is unknown, revoked or not a personal one.", headers=_CHALLENGE
-                )
-            user = user_store.by_id(conn, token.user_id)
-            if user is None or not user.active:
-                raise HTTPException(401, "The token's user is disabled.", headers=_CHALLENGE)
-            request.state.via_token = True
-            request.state.user = user
-            return user
-        assert isinstance(session_id, str)
-        limits = session_store.Limits.of(workspace.settings)
-        user_id = session_store.user_of(conn, session_id, limits=limits)
-        user = user_store.by_id(conn, user_id) if user_id is not None else None
-    if user is None or not user.active:
+    secret = credentials.credentials if credentials is not None else None
+    sid = session_id if isinstance(session_id, str) else None
+    limits = session_store.Limits.of(workspace.settings)
+    now = datetime.now(UTC)
+    with workspace.engine.connect() as conn:
+        found = _identify(conn, secret, sid, limits, now, write=False)
+    if found is None:  # a note of last use is due, or a timed-out session to delete
+        with workspace.writing() as conn:
+            found = _identify(conn, secret, sid, limits, now, write=True)
+    assert found is not None
+    user, via_token = found
+    if user is None:
         request.session.clear()
         return None
-    request.state.via_token = False
+    request.state.via_token = via_token
     request.state.user = user
     return user
+
+
+def _identify(
+    conn: Connection,
+    secret: str | None,
+    session_id: str | None,
+    limits: session_store.Limits,
+    now: datetime,
+    *,
+    write: bool,
+) -> tuple[User | None, bool] | None:
+    """(user or None, via a token?) from a bearer token or else a session; None when
+    `write` is False and identifying would write."""
+    if secret is not None:
+        token = token_store.find(conn, secret)
+        if token is None or token.user_id is None:
+            raise HTTPException(
+                401, "The token is unknown, revoked or not a personal one.", headers=_CHALLENGE
+            )
+        if token_store.stale(token, now):
+            if not write:
+                return None
+            token_store.verify(conn, secret)
+        user = user_store.by_id(conn, token.user_id)
+        if user is None or not user.active:
+            raise HTTPException(401, "The token's user is disabled.", headers=_CHALLENGE)
+        return user, True
+    assert session_id is not None
+    if not write and session_store.needs_write(conn, session_id, now=now, limits=limits):
+        return None
+    user_id = session_store.user_of(conn, session_id, now=now, limits=limits)
+    user = user_store.by_id(conn, user_id) if user_id is not None else None
+    return (user if user is not None and user.active else None), False
 
 
 CurrentUser = Annotated[User | None, Depends(current_user)]
