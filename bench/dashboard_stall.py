@@ -21,9 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -34,44 +32,10 @@ from typing import Any
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from web import DEMO_AS_OF, TRIVIAL, _free_port, _prepare
+from web import DEMO_AS_OF, TRIVIAL, _free_port, _prepare, _serve
 
 CACHED = "/api/dashboard/overview"
 FIRST_DAY = date(DEMO_AS_OF.year, 1, 1)
-
-
-def _serve(data_dir: Path, port: int, src: Path | None) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DXPLAN_DATA_DIR": str(data_dir),
-        "DXPLAN_AS_OF": DEMO_AS_OF.isoformat(),
-    }
-    if src is not None:
-        env["PYTHONPATH"] = str(src)  # ahead of the installed (editable) package
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "--factory",
-        "dxplan.web:create_app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    server = subprocess.Popen(command, env=env)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("the server did not start within 60 s")
 
 
 def _percentiles(latencies: list[float]) -> dict[str, float]:

@@ -92,12 +92,15 @@ def _prepare(data_dir: Path | None, dossiers_per_year: int) -> Path:
     return folder
 
 
-def _serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def _serve(data_dir: Path, port: int, src: Path | None = None) -> subprocess.Popen[bytes]:
+    """The app in a uvicorn process of its own (one worker); `src`: another source tree."""
     env = {
         **os.environ,
         "DXPLAN_DATA_DIR": str(data_dir),
         "DXPLAN_AS_OF": DEMO_AS_OF.isoformat(),
     }
+    if src is not None:
+        env["PYTHONPATH"] = str(src)  # ahead of the installed (editable) package
     command = [
         sys.executable,
         "-m",
