@@ -47,12 +47,16 @@ def source(
 
 
 @pytest.mark.parametrize(
-    "target", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+    ("source", "target"),
+    [
+        ("sqlite", "sqlite"),
+        pytest.param("postgresql", "sqlite", marks=pytest.mark.postgres),
+        pytest.param("postgresql", "postgresql", marks=pytest.mark.postgres),
+    ],
+    indirect=["source"],
 )
 def test_a_restored_store_answers_every_export_identically(source, target, tmp_path):
-    settings, before, archive = source
-    if target == "postgresql" and settings.embedded:
-        pytest.skip("SQLite to PostgreSQL takes the same path as PostgreSQL to PostgreSQL")
+    _, before, archive = source
     with world.postgres_schema() if target == "postgresql" else nullcontext() as url:
         restored = Settings(data_dir=tmp_path / "restored", database_url=url)
         summary = restore(restored, archive)
@@ -252,11 +256,10 @@ def test_a_backup_taken_while_values_are_written_is_one_instant(tmp_path, databa
     assert counts[-1] > 0  # the writer was writing while the backups ran
 
 
+@pytest.mark.parametrize("source", ["sqlite"], indirect=True)  # operational: the same on both
 def test_figures_not_in_step_with_the_dossiers_are_flagged_and_put_right(source, tmp_path):
     """An import killed between its snapshot and its figures: the archive says so."""
     settings, _, _ = source
-    if not settings.embedded:
-        pytest.skip("the operational side is the same on PostgreSQL")
     copied = Settings(data_dir=tmp_path / "copied")
     shutil.copytree(settings.data_dir, copied.data_dir)
     (copied.data_dir / "operational" / "SYNCED").write_text("1\n")  # one snapshot behind

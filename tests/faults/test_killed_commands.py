@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from dxplan.backup import backup
+from dxplan.settings import Settings
 from tests.backup import world
 from tests.faults.conftest import Template
 from tests.faults.harness import ATTEMPTS, Tally, copy_store, kill_after, rng, timed
@@ -46,8 +50,31 @@ def test_an_import_killed_anywhere_then_run_again_equals_a_clean_import(template
     assert tally.killed, "no kill landed while the import ran"
 
 
-def test_a_compute_killed_anywhere_then_run_again_equals_a_clean_compute(template, tmp_path):
-    tally = _killed_then_rerun(
-        template, tmp_path, "dxplan compute --full", ("compute", "--full"), LATER
-    )
+@pytest.mark.parametrize("args", [("compute",), ("compute", "--full")], ids=["daily", "full"])
+def test_a_compute_killed_anywhere_then_run_again_equals_a_clean_compute(template, tmp_path, args):
+    tally = _killed_then_rerun(template, tmp_path, f"dxplan {' '.join(args)}", args, LATER)
     assert tally.killed, "no kill landed while compute ran"
+
+
+def test_a_restore_killed_anywhere_then_run_again_equals_the_backed_up_store(template, tmp_path):
+    archive = tmp_path / "backup.tar.gz"
+    backup(Settings(data_dir=template.data), archive)
+    reference = world.exports({"DXPLAN_DATA_DIR": str(template.data), "DXPLAN_DATABASE_URL": ""})
+    clean = {"DXPLAN_DATA_DIR": str(tmp_path / "clean"), "DXPLAN_DATABASE_URL": ""}
+    duration = timed(clean, "restore", str(archive))
+    tally, draw = Tally("dxplan restore"), rng("dxplan restore")
+    for attempt in range(ATTEMPTS):
+        env = {"DXPLAN_DATA_DIR": str(tmp_path / f"killed-{attempt}"), "DXPLAN_DATABASE_URL": ""}
+        delay = draw.uniform(0.3 * duration, duration)
+        (
+            tally.killed if kill_after(env, delay, "restore", str(archive)) else tally.finished
+        ).append(delay)
+        # a restore killed before its final rename leaves no data folder: run it again
+        if not (tmp_path / f"killed-{attempt}").exists():
+            again = world.run(env, "restore", str(archive))
+            assert again.returncode == 0, again.stderr.decode()
+        found = world.exports(env)
+        for command, output in reference.items():
+            assert found[command] == output, f"{command} after a kill at {delay:.2f} s"
+    print(tally.report())
+    assert tally.killed, "no kill landed while restore ran"

@@ -226,13 +226,22 @@ def _config(engine: Engine | None = None) -> Config:
 
 
 def restore(settings: Settings, source: Path) -> Summary:
-    """Restore `source` into the settings' empty data folder and empty database."""
+    """Restore `source` into the settings' empty data folder and empty database.
+
+    The files (and the embedded database) are written into a folder beside the data
+    folder, renamed into place at the end: a restore killed midway leaves no half
+    store where dxplan looks, and the next restore starts afresh.
+    """
     if not source.is_file():
         raise BackupError(f"{source}: no such file")
     folder = settings.data_dir
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise BackupError(f"{folder} is not empty: restore into a new or empty data folder")
-    engine = create_db_engine(settings.database)
+    staging = folder.with_name(f".{folder.name}.restoring")
+    shutil.rmtree(staging, ignore_errors=True)  # what a killed restore left
+    embedded = not settings.database_url
+    target = settings.model_copy(update={"data_dir": staging}) if embedded else settings
+    engine = create_db_engine(target.database)
     try:
         with archive.opened(source) as (tar, manifest):
             scripts = _scripts()
@@ -244,16 +253,18 @@ def restore(settings: Settings, source: Path) -> Summary:
                     f"({dxplan.__version__}): restore it with a newer dxplan"
                 )
             _refuse_non_empty(engine, settings)
-            created = not folder.exists()
-            folder.mkdir(parents=True, exist_ok=True)
+            staging.mkdir(parents=True)
             try:
                 _load(engine, tar, manifest)
-                _place_operational(tar, manifest, folder / "operational")
+                _place_operational(tar, manifest, staging / "operational")
             except BaseException:
-                _undo(engine, folder, created)
+                _undo(engine, staging)
                 raise
     finally:
         engine.dispose()
+    if folder.exists():
+        folder.rmdir()  # empty, as checked above
+    staging.rename(folder)
     counts = {name: dump.rows for name, dump in manifest.tables.items()}
     return Summary(
         counts, manifest.alembic_revision, manifest.operational_version, manifest.operational_synced
@@ -353,18 +364,11 @@ def _place_operational(tar: Any, manifest: Manifest, root: Path) -> None:
         Snapshots(root).mark_synced(manifest.operational_version)
 
 
-def _undo(engine: Engine, folder: Path, created: bool) -> None:
-    """Leave the target as it was: drop what was created, empty the folder again."""
+def _undo(engine: Engine, staging: Path) -> None:
+    """Leave the target as it was: drop the tables made, remove the staging folder."""
     with contextlib.suppress(SQLAlchemyError):  # the first error is the one to report
         found = MetaData()
         found.reflect(engine)
         found.drop_all(engine)
     engine.dispose()
-    if created:
-        shutil.rmtree(folder, ignore_errors=True)
-    else:
-        for child in folder.iterdir():
-            if child.is_dir():
-                shutil.rmtree(child, ignore_errors=True)
-            else:
-                child.unlink(missing_ok=True)
+    shutil.rmtree(staging, ignore_errors=True)
