@@ -8,6 +8,7 @@ allowed, so a plan file can never run code.
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,9 @@ class FormulaError(ValueError):
 
 
 _OPERATORS: dict[type[ast.operator], int] = {ast.Add: 1, ast.Sub: -1}
+# a plan's longest formula is a few dozen characters; the bound keeps Python's parser
+# (and the walk below, one level per term) far from its recursion and memory limits
+MAX_LENGTH = 1_000
 
 
 def _terms(node: ast.expr, sign: int, out: list[tuple[int, str | float]]) -> None:
@@ -32,7 +36,10 @@ def _terms(node: ast.expr, sign: int, out: list[tuple[int, str | float]]) -> Non
         case ast.Constant(value=bool()):
             raise FormulaError("a formula cannot contain true or false")
         case ast.Constant(value=int() | float() as number):
-            out.append((sign, float(number)))
+            value = float(number) if abs(number) < 1e308 else math.inf  # int: no overflow
+            if not math.isfinite(value):
+                raise FormulaError(f"{ast.unparse(node)[:40]} is too large a number")
+            out.append((sign, value))
         case ast.BinOp(left=left, op=op, right=right) if type(op) in _OPERATORS:
             _terms(left, sign, out)
             _terms(right, sign * _OPERATORS[type(op)], out)
@@ -57,12 +64,18 @@ class Formula:
         text = " ".join(str(expression).split())
         if not text:
             raise FormulaError("a formula cannot be empty")
+        if len(text) > MAX_LENGTH:
+            raise FormulaError(f"a formula has at most {MAX_LENGTH} characters, not {len(text)}")
+        if not text.isprintable():  # control, format and lone surrogate characters
+            raise FormulaError(f"{text[:80]!a} holds characters that cannot be in a formula")
+        terms: list[tuple[int, str | float]] = []
         try:
             tree = ast.parse(text, mode="eval")
+            _terms(tree.body, 1, terms)
         except SyntaxError as error:
             raise FormulaError(f"{text!r} is not a formula: {error.msg}") from None
-        terms: list[tuple[int, str | float]] = []
-        _terms(tree.body, 1, terms)
+        except RecursionError:  # `- - - … a`: every sign is one more level
+            raise FormulaError(f"{text[:40]!r}… is nested too deeply") from None
         return cls(text, tuple(terms))
 
     @property

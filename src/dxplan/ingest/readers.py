@@ -102,15 +102,18 @@ def _check_utf8(path: Path, label: str) -> None:
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     offset = 0
     with path.open("rb") as raw:
-        while chunk := raw.read(8 << 20):
-            try:
-                decoder.decode(chunk)
+        while True:
+            chunk = raw.read(8 << 20)
+            try:  # the last, empty, read is final: a file cut inside a character fails too
+                decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as error:
                 raise UnusableInput(
                     label,
                     f"the file is not UTF-8 text (byte {offset + error.start + 1}); "
                     "save it as CSV UTF-8",
                 ) from None
+            if not chunk:
+                break
             offset += len(chunk)
 
 
@@ -141,23 +144,24 @@ def read_csv(path: Path, label: str, columns: list[str]) -> Iterator[Batch]:
         )
         return "skip"
 
-    stream = pa_csv.open_csv(
-        path,
-        read_options=pa_csv.ReadOptions(
-            use_threads=False, block_size=32 << 20, column_names=names, skip_rows=1
-        ),
-        parse_options=pa_csv.ParseOptions(newlines_in_values=True, invalid_row_handler=invalid),
-        convert_options=pa_csv.ConvertOptions(
-            column_types={n: pa.string() for n in names},
-            strings_can_be_null=True,
-            null_values=[""],
-            include_columns=[n for n in names if n in columns],
-        ),
-    )
     # Rows are numbered by record; a quoted field spanning lines makes the two differ.
     # Skipped malformed rows keep their own line numbers from the parser.
     position = 2
+    # opening reads the first block: a lone quote or a lone carriage return fails there
     try:
+        stream = pa_csv.open_csv(
+            path,
+            read_options=pa_csv.ReadOptions(
+                use_threads=False, block_size=32 << 20, column_names=names, skip_rows=1
+            ),
+            parse_options=pa_csv.ParseOptions(newlines_in_values=True, invalid_row_handler=invalid),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={n: pa.string() for n in names},
+                strings_can_be_null=True,
+                null_values=[""],
+                include_columns=[n for n in names if n in columns],
+            ),
+        )
         for batch in stream:
             table = pa.Table.from_batches([batch])
             table = table.append_column(ROW, _rows(position, table.num_rows))
