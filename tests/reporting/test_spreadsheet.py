@@ -23,7 +23,7 @@ from dxplan.domain.plan import Plan
 from dxplan.i18n import load_translations
 from dxplan.plans import DEFAULT_PLAN
 from dxplan.reporting import spreadsheet
-from dxplan.reporting.service import Invalid, Report
+from dxplan.reporting.report import Invalid, Report
 from dxplan.reporting.spreadsheet import (
     MAX_BYTES,
     SpreadsheetError,

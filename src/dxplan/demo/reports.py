@@ -31,7 +31,8 @@ from dxplan.domain.submission import Status
 from dxplan.domain.unit import Unit, UnitKind
 from dxplan.domain.validation import errors
 from dxplan.reporting.platform import received
-from dxplan.reporting.service import Invalid, Report, Reporting
+from dxplan.reporting.report import Invalid, Report
+from dxplan.reporting.service import Reporting
 from dxplan.store import focal_points as focal_store
 from dxplan.store import submissions as submission_store
 from dxplan.store import users as user_store

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -27,6 +26,14 @@ from dxplan.domain.submission import Action, Status, TransitionError, next_statu
 from dxplan.domain.validation import Finding, Values, errors, validate, warnings
 from dxplan.domain.value import MeasureValue
 from dxplan.reporting import platform
+from dxplan.reporting.report import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    Listed,
+    NotFound,
+    Report,
+)
 from dxplan.reporting.rollup import Key, roll_up
 from dxplan.store import audit
 from dxplan.store import submissions as submission_store
@@ -36,83 +43,6 @@ from dxplan.store.submissions import StaleVersion, StoredValues, Submission
 
 SOURCE = "reported"  # values of approved reports
 ROLLUP_SOURCE = "reported-rollup"  # their sums over units and periods
-
-
-class ReportingError(Exception):
-    """A request the reporting service refuses; `status` is the HTTP status it maps to."""
-
-    status = 400
-
-
-class NotFound(ReportingError):
-    status = 404
-
-
-class Forbidden(ReportingError):
-    status = 403
-
-
-class Conflict(ReportingError):
-    status = 409
-
-
-@dataclass
-class Invalid(ReportingError):
-    """Values that do not pass the checks: nothing was stored."""
-
-    findings: list[Finding] = field(default_factory=list)
-    status = 422
-
-    def __str__(self) -> str:
-        return "; ".join(f.message() for f in self.findings)
-
-
-@dataclass(frozen=True)
-class Report:
-    """A report as its reader sees it: the data set, the units its values are for."""
-
-    dataset: DataSet
-    unit: str
-    period: Period
-    submission: Submission
-    value_units: list[str]
-
-    @property
-    def status(self) -> Status:
-        return self.submission.status
-
-    @property
-    def ref(self) -> policy.ReportRef:
-        """The report as the policy sees it."""
-        return _ref(self.dataset, self.unit, self.status)
-
-    def values_json(self) -> dict[str, Any]:
-        """Values as the API shows them: a number per measure, or per commune."""
-        stored = self.submission.values or {}
-        shown: dict[str, Any] = {}
-        for measure in self.dataset.measures:
-            by_unit = stored.get(measure, {})
-            if self.dataset.values_for is ValuesFor.COMMUNES:
-                shown[measure] = {u: by_unit.get(u) for u in self.value_units if u in by_unit}
-            else:
-                shown[measure] = by_unit.get(self.value_units[0])
-        return shown
-
-
-@dataclass(frozen=True)
-class Listed:
-    """One line of a list of reports: which report, its state, when due, whether late."""
-
-    dataset: DataSet
-    unit: str
-    period: Period
-    submission: Submission
-    due: date
-    late: bool
-
-    @property
-    def status(self) -> Status:
-        return self.submission.status
 
 
 class Reporting:
@@ -159,7 +89,9 @@ class Reporting:
             d
             for d in self.plan.datasets
             if any(
-                policy.can(user, policy.Action.REPORT_READ, _ref(d, u.code, Status.APPROVED))
+                policy.can(
+                    user, policy.Action.REPORT_READ, policy.ReportRef.of(d, u.code, Status.APPROVED)
+                )
                 for u in d.reporting_units(self.organisation)
             )
         ]
@@ -170,7 +102,7 @@ class Reporting:
         if unit not in self.organisation or not dataset.reports(self.organisation, unit):
             raise NotFound(f"{unit} does not report {dataset.code}")
         if not any(
-            policy.can(user, policy.Action.REPORT_READ, _ref(dataset, unit, status))
+            policy.can(user, policy.Action.REPORT_READ, policy.ReportRef.of(dataset, unit, status))
             for status in Status
         ):
             raise NotFound(f"{unit} does not report {dataset.code}")
@@ -182,7 +114,7 @@ class Reporting:
             raise NotFound(f"{dataset.code} is reported per {dataset.periodicity}, not {period}")
         submission = submission_store.get(self.conn, dataset.code, unit, str(period))
         if not policy.can(
-            user, policy.Action.REPORT_READ, _ref(dataset, unit, submission.status)
+            user, policy.Action.REPORT_READ, policy.ReportRef.of(dataset, unit, submission.status)
         ):  # a viewer reads approved reports only, not drafts on their way
             raise NotFound(f"the report of {unit} for {period} is not approved")
         return Report(
@@ -268,7 +200,9 @@ class Reporting:
             )
             if s.dataset in datasets
             and policy.can(
-                user, policy.Action.REPORT_READ, _ref(datasets[s.dataset], s.unit, s.status)
+                user,
+                policy.Action.REPORT_READ,
+                policy.ReportRef.of(datasets[s.dataset], s.unit, s.status),
             )
         ]
         oldest = datetime.min.replace(tzinfo=UTC)
@@ -353,7 +287,9 @@ class Reporting:
     @staticmethod
     def _enters(user: User, dataset: DataSet, unit: str) -> bool:
         """Whether `user` enters `unit`'s reports of `dataset`."""
-        return policy.can(user, policy.Action.REPORT_SAVE, _ref(dataset, unit, Status.EMPTY))
+        return policy.can(
+            user, policy.Action.REPORT_SAVE, policy.ReportRef.of(dataset, unit, Status.EMPTY)
+        )
 
     def require(self, user: User, action: Action, report: Report) -> None:
         """Forbidden unless the policy lets `user` do `action` to `report`."""
@@ -496,8 +432,8 @@ class Reporting:
         )
 
 
-def _ref(dataset: DataSet, unit: str, status: Status) -> policy.ReportRef:
-    return policy.ReportRef.of(dataset, unit, status)
+def _may(user: User, action: policy.Action, dataset: DataSet, unit: str, status: Status) -> bool:
+    return policy.can(user, action, policy.ReportRef.of(dataset, unit, status))
 
 
 def _number(value: Any) -> tuple[bool, float | None]:

@@ -17,7 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 import dxplan
 from dxplan.keys import session_secret
-from dxplan.reporting.service import ReportingError
+from dxplan.reporting.report import ReportingError
 from dxplan.settings import Settings
 from dxplan.web.api import ROUTERS as API_ROUTERS
 from dxplan.web.api.reports import reporting_error

@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 
 from dxplan.domain.validation import Finding
 from dxplan.i18n import load_translations
-from dxplan.reporting.service import Report, ReportingError
+from dxplan.reporting.report import Report, ReportingError
 
 Gettext = Callable[[str], str]
 

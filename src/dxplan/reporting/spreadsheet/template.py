@@ -18,7 +18,7 @@ from dxplan.domain.organisation import Organisation
 from dxplan.domain.plan import Plan
 from dxplan.domain.validation import Values
 from dxplan.i18n import load_translations
-from dxplan.reporting.service import Report
+from dxplan.reporting.report import Report
 from dxplan.reporting.spreadsheet.layout import (
     _BOX,
     _HEADER_FILL,

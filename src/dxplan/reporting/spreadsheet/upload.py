@@ -13,7 +13,7 @@ from babel.numbers import NumberFormatError, parse_decimal
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from dxplan.reporting.service import Report
+from dxplan.reporting.report import Report
 from dxplan.reporting.spreadsheet.layout import (
     CODE_COL,
     CODE_ROW,

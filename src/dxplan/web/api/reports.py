@@ -17,7 +17,8 @@ from pydantic import BaseModel, Field
 from dxplan import policy
 from dxplan.domain.account import User
 from dxplan.domain.submission import Action
-from dxplan.reporting.service import Invalid, Report, Reporting, ReportingError
+from dxplan.reporting.report import Invalid, Report, ReportingError
+from dxplan.reporting.service import Reporting
 from dxplan.web.auth import ApiUser
 from dxplan.web.deps import WorkspaceDep
 from dxplan.web.responses import REPORTING

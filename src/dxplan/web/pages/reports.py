@@ -28,16 +28,16 @@ from dxplan.domain.period import Period
 from dxplan.domain.submission import Action, Status
 from dxplan.domain.validation import Finding, Severity
 from dxplan.i18n import decimal_text
-from dxplan.reporting.service import (
+from dxplan.reporting.report import (
     Conflict,
     Forbidden,
     Invalid,
     Listed,
     NotFound,
     Report,
-    Reporting,
     ReportingError,
 )
+from dxplan.reporting.service import Reporting
 from dxplan.reporting.spreadsheet import (
     MAX_BYTES,
     SpreadsheetError,
