@@ -4,8 +4,7 @@ Versioned figures are written as version n+1 of what the transaction read. Two
 transactions that read the same n at once would both write n+1: on PostgreSQL the
 second one fails on the version key, or, when it recounts (reports on time, roll-ups),
 it stores a count that misses the other's change. So a writer first takes the lock of
-each set of figures it recomputes and only then reads them: writers of the same
-figures queue, writers of other figures do not wait.
+the figures and only then reads them: writers of figures queue.
 
 On PostgreSQL these are transaction-scoped advisory locks (released at commit or
 rollback, re-entrant within a transaction). On SQLite a writing transaction already
@@ -40,5 +39,19 @@ def lock(conn: Connection, names: Iterable[str]) -> None:
 
 
 def lock_measures(conn: Connection, measures: Iterable[str]) -> None:
-    """Lock the figures of `measures` (every unit and period) for this transaction."""
-    lock(conn, (f"measure:{code}" for code in measures))
+    """Lock the versioned figures for this transaction, before reading those of `measures`.
+
+    One lock for every figure of the store, not one per measure: a transaction locks
+    figures at several moments (an approval its data set's measures, then their
+    roll-ups; a submission the platform's counts), and locks per measure taken at
+    different moments in different orders deadlock (A holds X and waits for Y while B
+    holds Y and waits for X; PostgreSQL then kills one). Writers of figures queue one
+    after another, as they do on SQLite, and nothing else waits for them. The lock is
+    named after the store (its URL, schema included), so stores sharing a server do not
+    wait for each other.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    del measures  # which figures: all of them (see above)
+    store = conn.engine.url.render_as_string(hide_password=True)
+    lock(conn, [f"figures:{store}"])
