@@ -129,3 +129,11 @@ def _descend(period):
     yield period
     for child in period.children():
         yield from _descend(child)
+
+
+@pytest.mark.parametrize("text", ["٢٠٢٥", "২০২৫", "２０２５Q1", "2025-０7"])
+def test_periods_are_written_in_ascii_digits(text: str) -> None:
+    """A period identifier is a contract (files, URLs, the national feed): `2025`, never
+    the same year in other scripts' digits, which would make two names for one period."""
+    with pytest.raises(ValueError, match="is not a period"):
+        Period.parse(text)

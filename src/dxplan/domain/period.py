@@ -22,7 +22,7 @@ from dxplan.domain.textual import text_schema
 
 LOCAL_TZ: Final = ZoneInfo("Asia/Ho_Chi_Minh")
 
-_PATTERN: Final = re.compile(r"^(\d{4})(?:S([12])|Q([1-4])|-(0[1-9]|1[0-2]))?$")
+_PATTERN: Final = re.compile(r"^(\d{4})(?:S([12])|Q([1-4])|-(0[1-9]|1[0-2]))?$", re.ASCII)
 
 
 class PeriodKind(StrEnum):
