@@ -147,3 +147,19 @@ def test_a_pool_with_no_free_connection_is_a_503(workspace):
         response = client.get("/api/overview")  # reads the value store
         assert response.status_code == 503
         assert "unavailable" in response.json()["detail"]
+
+
+def test_the_description_says_where_signing_in_is_optional(client):
+    """Every GET the description marks with the empty requirement `{}` answers a reader
+    without a token, and every other one with a bearer scheme answers 401."""
+    paths = client.get("/openapi.json").json()["paths"]
+    filled = {"code": "GOV-01", "unit": "31135", "dataset": "past-results", "period": "2025Q3"}
+    checked = 0
+    for path, operations in paths.items():
+        security = operations.get("get", {}).get("security")
+        if not security:
+            continue
+        answer = client.get(path.format(**filled)).status_code
+        assert (answer != 401) is ({} in security), (path, answer, security)
+        checked += 1
+    assert checked >= 12

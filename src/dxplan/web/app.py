@@ -24,6 +24,7 @@ from dxplan.web.api.reports import reporting_error
 from dxplan.web.auth import SESSION_COOKIE, SignInRequired
 from dxplan.web.headers import SecurityHeaders
 from dxplan.web.limits import BodyLimits
+from dxplan.web.openapi import describe
 from dxplan.web.pages import ROUTERS as PAGE_ROUTERS
 from dxplan.web.rendering import Renderer
 from dxplan.web.responses import ANY_ROUTE
@@ -82,5 +83,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders, settings=settings)
     for router in (*API_ROUTERS, *PAGE_ROUTERS):
         app.include_router(router)
+    describe(app)  # optional sign-in marked where a token only adds to what anyone reads
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
