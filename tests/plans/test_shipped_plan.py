@@ -52,7 +52,7 @@ def test_every_target_of_the_mission_is_in_the_plan():
             assert indicator.target.deadline == date(2025, 12, 31)
         else:
             assert indicator.target is None, f"{row['code']} is monitored"
-        if row["numerator"]:  # the contract of shared/formats/operational-data.md
+        if row["numerator"]:  # the contract of docs/operational-data.md
             assert str(indicator.numerator) == row["numerator"], row["code"]
             assert str(indicator.denominator) == row["denominator"], row["code"]
 

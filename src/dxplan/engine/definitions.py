@@ -5,7 +5,7 @@ They read `dossiers` (epoch-microsecond instants and local month keys, see
 grid with each month's end instant and last day) and, for an incremental recompute,
 `cells` (the (unit_code, month) pairs to recompute). The SQL uses only joins, CASE and
 SUM, so SQLGlot transpiles it to Spark SQL unchanged in meaning (see `engines.py`).
-Every definition mirrors `shared/formats/operational-data.md` line by line.
+Every definition follows `docs/operational-data.md` (the feeds contract) line by line.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The two operational feeds as data: columns, types, required fields, and row rules.
 
-This mirrors the contract `shared/formats/operational-data.md` column by column.
+The feeds are a contract with the source systems; `docs/operational-data.md` shows
+these definitions as tables (a test checks that the page and this module agree).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class Column:
     required: bool = True
     max_length: int | None = None
     choices: tuple[str, ...] = ()
+    meaning: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,16 +70,35 @@ PROCEDURES = Feed(
     unique_in_file=True,
     containers=(".csv", ".parquet", ".jsonl", ".ndjson", ".xlsx"),
     columns=(
-        Column("procedure_code", S, max_length=32),
-        Column("name", S),
-        Column("agency_code", S, max_length=32),
-        Column("level", E, choices=("city", "commune")),
-        Column("online_level", E, choices=("full", "partial", "none")),
-        Column("on_national_portal", B),
-        Column("has_fee", B),
-        Column("online_payment", B),
-        Column("valid_from", D, required=False),
-        Column("valid_to", D, required=False),
+        Column(
+            "procedure_code", S, max_length=32, meaning="national code, e.g. `1.004227`; the key"
+        ),
+        Column("name", S, meaning="official name"),
+        Column(
+            "agency_code", S, max_length=32, meaning="the responsible unit, one of the organisation"
+        ),
+        Column("level", E, choices=("city", "commune"), meaning="the level that handles it"),
+        Column(
+            "online_level",
+            E,
+            choices=("full", "partial", "none"),
+            meaning="online public service level",
+        ),
+        Column("on_national_portal", B, meaning="provided on the National Public Service Portal"),
+        Column("has_fee", B, meaning="carries a fee or charge"),
+        Column("online_payment", B, meaning="can be paid online (only with a fee)"),
+        Column(
+            "valid_from",
+            D,
+            required=False,
+            meaning="in force from this day (inclusive); empty: always",
+        ),
+        Column(
+            "valid_to",
+            D,
+            required=False,
+            meaning="in force until this day (inclusive); empty: still",
+        ),
     ),
     rules=(
         RowRule("online-payment-without-fee", "online_payment", "online_payment AND NOT has_fee"),
@@ -90,19 +111,35 @@ DOSSIERS = Feed(
     key="dossier_id",
     unit_column="unit_code",
     columns=(
-        Column("dossier_id", S, max_length=64),
-        Column("procedure_code", S, max_length=32),
-        Column("unit_code", S, max_length=32),
-        Column("channel", E, choices=("online", "direct", "postal")),
-        Column("received_at", T),
-        Column("due_at", T, required=False),
-        Column("finished_at", T, required=False),
-        Column("status", E, choices=("processing", "finished", "withdrawn")),
-        Column("fee_required", B),
-        Column("paid_online", B),
-        Column("input_digitized", B),
-        Column("result_digitized", B),
-        Column("updated_at", T, required=False),
+        Column("dossier_id", S, max_length=64, meaning="the key, e.g. `H13.92-250701-0001`"),
+        Column(
+            "procedure_code",
+            S,
+            max_length=32,
+            meaning="its procedure (a code not in the catalog is kept)",
+        ),
+        Column(
+            "unit_code", S, max_length=32, meaning="the receiving unit, one of the organisation"
+        ),
+        Column("channel", E, choices=("online", "direct", "postal"), meaning="how it was received"),
+        Column("received_at", T, meaning="when it was received"),
+        Column("due_at", T, required=False, meaning="its legal deadline; empty: none"),
+        Column(
+            "finished_at", T, required=False, meaning="when it was finished (only when `finished`)"
+        ),
+        Column(
+            "status",
+            E,
+            choices=("processing", "finished", "withdrawn"),
+            meaning="where it stands now",
+        ),
+        Column("fee_required", B, meaning="a fee is due"),
+        Column("paid_online", B, meaning="paid online (only with a fee)"),
+        Column("input_digitized", B, meaning="its components were digitised at intake"),
+        Column("result_digitized", B, meaning="its result was issued or digitised electronically"),
+        Column(
+            "updated_at", T, required=False, meaning="the version of this record (the newest wins)"
+        ),
     ),
     rules=(
         RowRule(

@@ -196,7 +196,7 @@ async def post_dossiers(
     workspace: WorkspaceDep,
     token: Annotated[Token, Depends(require_scope(Scope.DOSSIERS_WRITE))],
 ) -> FeedResult:
-    """Upsert dossier records (contract: shared/formats/operational-data.md).
+    """Upsert dossier records (contract: docs/operational-data.md).
 
     Needs a token with the scope `dossiers:write`. Rows with errors are left out and
     listed in `errors` (row = position in the body, from 1); the others are stored and
