@@ -34,6 +34,24 @@ def rng(name: str) -> random.Random:
     return random.Random(f"{SEED}-{name}")
 
 
+EXTRA = 4  # earlier kills tried when none of the ATTEMPTS landed while the command ran
+
+
+def delays(
+    draw: random.Random, duration: float, tally: Tally, *, low: float = 0.3
+) -> Iterator[tuple[int, float]]:
+    """(attempt, delay) pairs: ATTEMPTS delays over the run (from `low` of it to its end),
+    then, while no kill has landed mid-run, up to EXTRA earlier ones. A killed run can be
+    quicker than the timed one (caches warm), so every kill may otherwise come too late
+    and the test would prove nothing (it asserts that one landed)."""
+    for attempt in range(ATTEMPTS):
+        yield attempt, draw.uniform(low * duration, duration)
+    for attempt in range(ATTEMPTS, ATTEMPTS + EXTRA):
+        if tally.killed:
+            return
+        yield attempt, draw.uniform(low * duration * 0.5, 0.6 * duration)
+
+
 @dataclass
 class Tally:
     """What the kills hit: printed by each test (pytest -s) for the fault-run note."""

@@ -15,7 +15,7 @@ from dxplan.backup import backup
 from dxplan.settings import Settings
 from tests.backup import world
 from tests.faults.conftest import Template
-from tests.faults.harness import ATTEMPTS, Tally, copy_store, kill_after, rng, timed
+from tests.faults.harness import Tally, copy_store, delays, kill_after, rng, timed
 
 # compute judges as of a day when more reports have fallen due: the recount changes figures
 LATER = {"DXPLAN_AS_OF": "2025-12-20"}
@@ -30,10 +30,9 @@ def _killed_then_rerun(
     reference = world.exports(clean)
     assert reference != untouched, f"{name} changed nothing: the test would prove nothing"
     tally, draw = Tally(name), rng(name)
-    for attempt in range(ATTEMPTS):
+    # past the interpreter's start (about a third of the run), up to the end
+    for attempt, delay in delays(draw, duration, tally):
         env = {**copy_store(template.data, tmp_path / f"killed-{attempt}"), **extra}
-        # past the interpreter's start (about a third of the run), up to the end
-        delay = draw.uniform(0.3 * duration, duration)
         (tally.killed if kill_after(env, delay, *args) else tally.finished).append(delay)
         again = world.run(env, *args)
         assert again.returncode == 0, again.stderr.decode()
@@ -63,9 +62,8 @@ def test_a_restore_killed_anywhere_then_run_again_equals_the_backed_up_store(tem
     clean = {"DXPLAN_DATA_DIR": str(tmp_path / "clean"), "DXPLAN_DATABASE_URL": ""}
     duration = timed(clean, "restore", str(archive))
     tally, draw = Tally("dxplan restore"), rng("dxplan restore")
-    for attempt in range(ATTEMPTS):
+    for attempt, delay in delays(draw, duration, tally):
         env = {"DXPLAN_DATA_DIR": str(tmp_path / f"killed-{attempt}"), "DXPLAN_DATABASE_URL": ""}
-        delay = draw.uniform(0.3 * duration, duration)
         (
             tally.killed if kill_after(env, delay, "restore", str(archive)) else tally.finished
         ).append(delay)

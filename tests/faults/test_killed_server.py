@@ -22,10 +22,10 @@ import pytest
 from tests.backup import world
 from tests.faults.conftest import WAITING, Template
 from tests.faults.harness import (
-    ATTEMPTS,
     Server,
     Tally,
     copy_store,
+    delays,
     rng,
     serving,
     start_server,
@@ -49,7 +49,7 @@ def _killed_mid_request(
     reference = world.exports(clean)
     assert reference != untouched, f"{name} changed nothing: the test would prove nothing"
     tally, draw = Tally(name), rng(name)
-    for attempt in range(ATTEMPTS):
+    for attempt, delay in delays(draw, duration, tally, low=0):
         env = copy_store(template.data, tmp_path / f"killed-{attempt}")
         server = start_server(env)
         answered: list[httpx.Response] = []
@@ -58,7 +58,6 @@ def _killed_mid_request(
             with contextlib.suppress(httpx.HTTPError):  # the server died under the request
                 answered.append(send(server))
 
-        delay = draw.uniform(0, duration)
         sender = threading.Thread(target=request)
         sender.start()
         time.sleep(delay)
