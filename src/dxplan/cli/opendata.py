@@ -25,6 +25,7 @@ def export(
         typer.Argument(
             help="Folder to write: new, empty, or holding an earlier package (replaced).",
             file_okay=False,
+            metavar="DIR",
             show_default=False,
         ),
     ],

@@ -165,7 +165,7 @@ def opendata_csv(name: str, request: Request, workspace: WorkspaceDep) -> Respon
     """A resource of the package (`pillars`, `units`, `indicators`, `targets`, `values`)
     as the descriptor describes it."""
     if name not in RESOURCES:
-        raise HTTPException(404, f"No resource {name!r}: use one of {', '.join(RESOURCES)}.")
+        raise HTTPException(404, f"No such resource: use one of {', '.join(RESOURCES)}.")
     package = _package(workspace)
     path = RESOURCES[name].path
     described = next(r for r in package.descriptor["resources"] if r["name"] == name)
