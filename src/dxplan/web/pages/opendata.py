@@ -21,7 +21,6 @@ from dxplan.i18n import Formatter
 from dxplan.opendata.package import DESCRIPTOR, Package, unit_of_measure
 from dxplan.opendata.schema import RESOURCES
 from dxplan.opendata.service import cached_open_data
-from dxplan.web.assets import static_url, vendor_url
 from dxplan.web.deps import RendererDep, WorkspaceDep
 from dxplan.web.responses import refusals
 from dxplan.workspace import Workspace
@@ -129,12 +128,8 @@ def opendata_page(request: Request, workspace: WorkspaceDep, renderer: RendererD
         if error.status_code == 503 and error.detail == NO_PLAN:
             return renderer.render(request, "empty.html", {}, status_code=503)
         raise
-    context = {
-        "view": page_view(package, renderer.formatter(request)),
-        "static_url": static_url,
-        "assets": {key: vendor_url(key) for key in ("bengali",)},
-    }
-    return renderer.render(request, "opendata.html", context)
+    view = page_view(package, renderer.formatter(request))
+    return renderer.render(request, "opendata.html", {"view": view})
 
 
 @router.get(
