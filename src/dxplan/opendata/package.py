@@ -58,13 +58,14 @@ class Sources:
     organisation: Organisation
 
 
-ROWS: dict[str, Callable[[Sources], Iterator[Row]]] = {}
+RowSource = Callable[[Sources], Iterator[Row]]
+ROWS: dict[str, RowSource] = {}
 
 
-def rows_of(table: Table) -> Callable[[Callable[[Sources], Iterator[Row]]], Any]:
+def rows_of(table: Table) -> Callable[[RowSource], RowSource]:
     """Register the function as the source of `table`'s rows."""
 
-    def register(function: Callable[[Sources], Iterator[Row]]) -> Any:
+    def register(function: RowSource) -> RowSource:
         ROWS[table.name] = function
         return function
 
@@ -229,6 +230,7 @@ def write_package(package: Package, directory: Path) -> None:
     empty, or hold an earlier package (replaced whole); any other content is refused,
     so that no one's files are deleted.
     """
+    directory = directory.resolve()  # "." gets a name and a parent; a link, its target
     names = set(package.all_files())
     known = names | {table.path for table in RESOURCES.values()}
     if directory.exists() and not directory.is_dir():

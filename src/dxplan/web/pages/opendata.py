@@ -10,6 +10,7 @@ Each file carries an ETag (its SHA-256), so a harvester asking again with
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from typing import Any, Final
 
 from fastapi import APIRouter, HTTPException, Request
@@ -21,6 +22,7 @@ from dxplan.i18n import Formatter
 from dxplan.opendata.package import DESCRIPTOR, Package, unit_of_measure
 from dxplan.opendata.schema import RESOURCES
 from dxplan.opendata.service import cached_open_data
+from dxplan.web.dates import Dates
 from dxplan.web.deps import RendererDep, WorkspaceDep
 from dxplan.web.responses import refusals
 from dxplan.workspace import Workspace
@@ -47,7 +49,9 @@ def _package(workspace: Workspace) -> Package:
         found = cached_open_data(workspace)
     except Busy:
         raise HTTPException(
-            503, "Open data is being prepared: try again shortly.", {"Retry-After": "5"}
+            503,
+            "Open data is being prepared: try again shortly.",
+            {"Retry-After": str(BUSY_SECONDS)},
         ) from None
     if found is None:
         raise HTTPException(503, NO_PLAN)
@@ -112,6 +116,7 @@ def page_view(package: Package, fmt: Formatter) -> dict[str, Any]:
     return {
         "title": fmt.name(plan.names),
         "created": descriptor["created"],
+        "created_text": Dates(fmt.language).moment(datetime.fromisoformat(descriptor["created"])),
         "licence": descriptor["licenses"][0],
         "sources": [s["title"] for s in descriptor["sources"]],
         "package_url": f"/opendata/{DESCRIPTOR}",
