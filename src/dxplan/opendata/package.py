@@ -30,7 +30,15 @@ from dxplan.domain.organisation import Organisation
 from dxplan.domain.plan import Plan
 from dxplan.exports.cells import SafeWriter
 from dxplan.exports.figures import indicator_rows, number
-from dxplan.opendata.schema import INDICATORS, PILLARS, RESOURCES, TARGETS, UNITS, VALUES
+from dxplan.opendata.schema import (
+    DXPLAN_SOURCE,
+    INDICATORS,
+    PILLARS,
+    RESOURCES,
+    TARGETS,
+    UNITS,
+    VALUES,
+)
 from dxplan.opendata.schema import Resource as Table
 
 DESCRIPTOR: Final = "datapackage.json"
@@ -214,7 +222,7 @@ def build_package(
         "licenses": [{"name": licence.name, "title": licence.title}],
         "sources": [
             *([{"title": plan.source.vi}] if plan.source else []),
-            {"title": "dxplan: figures from the one-stop system and the units' approved reports"},
+            {"title": DXPLAN_SOURCE},
         ],
         "contributors": [{"title": root.names.vi, "role": "publisher"}],
         "resources": resources,

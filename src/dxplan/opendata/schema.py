@@ -28,6 +28,9 @@ def _(message: str) -> str:
     return message
 
 
+DXPLAN_SOURCE: Final = _("dxplan: figures from the one-stop system and the units' approved reports")
+
+
 @dataclass(frozen=True)
 class Field:
     """A column: its name, Table Schema type, meaning and constraints."""

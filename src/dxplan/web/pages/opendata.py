@@ -20,7 +20,7 @@ from dxplan.caching import Busy
 from dxplan.domain.measure import SourceKind
 from dxplan.i18n import Formatter
 from dxplan.opendata.package import DESCRIPTOR, Package, unit_of_measure
-from dxplan.opendata.schema import RESOURCES
+from dxplan.opendata.schema import DXPLAN_SOURCE, RESOURCES
 from dxplan.opendata.service import cached_open_data
 from dxplan.web.dates import Dates
 from dxplan.web.deps import RendererDep, WorkspaceDep
@@ -118,7 +118,7 @@ def page_view(package: Package, fmt: Formatter) -> dict[str, Any]:
         "created": descriptor["created"],
         "created_text": Dates(fmt.language).moment(datetime.fromisoformat(descriptor["created"])),
         "licence": descriptor["licenses"][0],
-        "sources": [s["title"] for s in descriptor["sources"]],
+        "sources": [*([fmt.name(plan.source)] if plan.source else []), _(DXPLAN_SOURCE)],
         "package_url": f"/opendata/{DESCRIPTOR}",
         "resources": resources,
         "indicators": indicators,
