@@ -100,6 +100,16 @@ class Settings(BaseSettings):
         le=512,
         description="Deepest nesting of arrays and objects accepted in a JSON API body.",
     )
+    open_data_licence: str = Field(
+        default="CC-BY-4.0",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9.+-]*$",
+        description="Licence of the open-data package: its Open Definition or SPDX id.",
+    )
+    open_data_licence_title: str = Field(
+        default="Creative Commons Attribution 4.0",
+        min_length=1,
+        description="The open-data licence's name as people read it.",
+    )
 
     def now(self) -> datetime:
         """The current instant, moved to `as_of` (keeping the time of day) when set."""

@@ -274,6 +274,10 @@ PUBLIC: Final = {
     ("GET", "/docs"): "the API documentation",
     ("GET", "/docs/oauth2-redirect"): "the API documentation",
     ("GET", "/redoc"): "the API documentation",
+    # public figures only, the same for everyone (tests/opendata checks SOC-08 is absent)
+    ("GET", "/opendata"): "the open-data page",
+    ("GET", "/opendata/datapackage.json"): "the open-data package",
+    ("GET", "/opendata/{name}.csv"): "the open-data package's tables",
 }
 
 

@@ -8,6 +8,7 @@ from dxplan.web.pages import (
     dashboard,
     focal_points,
     indicators,
+    opendata,
     overview,
     reports,
     units,
@@ -25,4 +26,5 @@ ROUTERS = (
     focal_points.router,
     reports.router,
     reports.api_router,
+    opendata.router,
 )
