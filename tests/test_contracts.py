@@ -1,0 +1,124 @@
+"""The contracts in docs/ are the code's own definitions, and say what the code does.
+
+After changing a feed, a computed measure, an error catalogue or the plan's models, run
+`.venv/bin/python scripts/contracts.py` (or `make contracts`) and commit the result.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+import jsonschema_rs
+
+from dxplan.contracts import GENERATED, stale
+from dxplan.contracts.feeds import table_schema
+from dxplan.documents import Document
+from dxplan.domain.computed import COMPUTED
+from dxplan.domain.problems import PLAN_PROBLEMS
+from dxplan.ingest.errors import CATALOGUE as ROW_ERRORS
+from dxplan.ingest.feeds import DOSSIERS, PROCEDURES
+from dxplan.plans import DEFAULT_PLAN
+from tests.ingest.test_measures_contract import DOSSIERS as HAND_CHECKED_DOSSIERS
+
+ROOT = Path(__file__).parents[1]
+SRC = ROOT / "src" / "dxplan"
+
+
+def test_the_committed_contracts_are_what_the_code_renders() -> None:
+    assert stale(ROOT) == [], "run .venv/bin/python scripts/contracts.py and commit"
+
+
+def test_no_generated_file_links_outside_the_repository() -> None:
+    for generated in GENERATED:
+        text = (ROOT / generated.path).read_text("utf-8")
+        assert not re.search(r"https?://", text), generated.path
+
+
+def test_the_dossier_schema_lists_the_feed_column_by_column() -> None:
+    schema = table_schema(DOSSIERS)
+    fields = {f["name"]: f for f in schema["fields"]}
+    assert list(fields) == [c.name for c in DOSSIERS.columns]
+    assert schema["primaryKey"] == ["dossier_id"]
+    required = [name for name, f in fields.items() if f["constraints"]["required"]]
+    assert required == DOSSIERS.required
+    assert fields["status"]["constraints"]["enum"] == ["processing", "finished", "withdrawn"]
+    assert fields["dossier_id"]["constraints"]["maxLength"] == 64
+    assert fields["received_at"]["type"] == "datetime"
+    assert "có" in fields["fee_required"]["trueValues"]
+    assert [r["code"] for r in schema["rowRules"]] == [r.code for r in DOSSIERS.rules]
+    assert all(r["code"] in ROW_ERRORS for r in schema["rowRules"])
+
+
+def test_the_catalog_schema_has_its_dates_and_key() -> None:
+    schema = table_schema(PROCEDURES)
+    fields = {f["name"]: f for f in schema["fields"]}
+    assert schema["primaryKey"] == ["procedure_code"]
+    assert fields["valid_from"]["type"] == "date"
+    assert fields["valid_from"]["constraints"]["required"] is False
+    assert ".xlsx" in schema["description"]
+
+
+def test_the_hand_checked_dossiers_fit_their_schema() -> None:
+    """Each value of the measures contract's file passes the schema's own constraints."""
+    schema = table_schema(DOSSIERS)
+    lines = HAND_CHECKED_DOSSIERS.strip().splitlines()
+    header = lines[0].split(",")
+    assert set(header) == {f["name"] for f in schema["fields"]}
+    for line in lines[1:]:
+        row = dict(zip(header, line.split(","), strict=True))
+        for field in schema["fields"]:
+            value, rules = row[field["name"]], field["constraints"]
+            if value == "":
+                assert not rules["required"], (field["name"], line)
+                continue
+            assert value in rules.get("enum", [value]), (field["name"], value)
+            assert len(value) <= rules.get("maxLength", len(value))
+            if field["type"] == "boolean":
+                assert value.lower() in field["trueValues"] + field["falseValues"]
+
+
+def test_the_plan_schema_accepts_the_shipped_plan_and_refuses_an_unknown_key() -> None:
+    schema = json.loads((ROOT / "docs" / "schemas" / "plan.json").read_text("utf-8"))
+    validator = jsonschema_rs.validator_for(schema)
+    plan = Document.read(DEFAULT_PLAN).plain()
+    assert validator.is_valid(plan)
+    plan["pillars"][0]["colour"] = "red"
+    assert not validator.is_valid(plan)
+
+
+def test_the_measures_page_lists_every_registered_measure() -> None:
+    page = (ROOT / "docs" / "measures.md").read_text("utf-8")
+    for measure in COMPUTED:
+        assert f"| `{measure.code}` | {measure.names.en} |" in page
+        assert measure.definition.vi in page
+
+
+def _raised_codes(path: Path) -> set[str]:
+    """String codes given to Problem(loc, code, ...), DocumentProblem(..., code, ...),
+    document.problem(loc, code, ...) or yielded as (index, field, code, message)."""
+    positions = {"Problem": 1, "DocumentProblem": 3, "problem": 1}
+    codes: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            at = positions.get(str(name))
+            if at is not None and len(node.args) > at:
+                argument = node.args[at]
+                if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+                    codes.add(argument.value)
+        if isinstance(node, ast.Yield) and isinstance(node.value, ast.Tuple):
+            items = node.value.elts
+            if len(items) == 4 and isinstance(items[2], ast.Constant):
+                codes.add(str(items[2].value))
+    return codes
+
+
+def test_every_plan_problem_code_is_in_the_catalogue() -> None:
+    files = [SRC / "documents.py", SRC / "workspace.py", *sorted((SRC / "domain").glob("*.py"))]
+    raised = set().union(*(_raised_codes(path) for path in files))
+    assert {"duplicate-code", "unknown-computed-measure", "yaml"} <= raised, "the scan works"
+    missing = sorted(raised - set(PLAN_PROBLEMS))
+    assert not missing, f"add {missing} to src/dxplan/domain/problems.py"
