@@ -85,6 +85,30 @@ def test_a_plan_of_reported_figures_only_imports_and_computes(
     assert _figures(run, REPORTED_ONLY) == {}
 
 
+def test_a_plan_with_one_catalog_measure_and_no_dossier_measure(
+    run: Callable[..., Any], tmp_path: Path
+) -> None:
+    plan, _ = _plan_with(
+        tmp_path,
+        "  - code: procedures_in_force\n    names: {vi: Thủ tục}\n    source: catalog\n"
+        "    time_aggregation: last\n",
+    )
+    assert run(plan, "init").exit_code == 0
+    procedures = tmp_path / "procedures.csv"
+    procedures.write_text(PROCEDURES, encoding="utf-8")
+    imported = run(plan, "import", "procedures", str(procedures))
+    assert imported.exit_code == 0, imported.output
+    figures = _figures(run, plan)
+    # one procedure of the Department of Justice, in force in every month counted (with
+    # no dossiers, the engine counts the current year), for it and for the city
+    assert figures, "the catalog measure was computed"
+    assert {(measure, unit) for measure, unit, _ in figures} == {
+        ("procedures_in_force", "92-STP"),
+        ("procedures_in_force", "92"),
+    }
+    assert set(figures.values()) == {1.0}
+
+
 def test_focal_points_without_the_units_in_total(run: Callable[..., Any]) -> None:
     assert run(FOCAL_POINTS_ONLY, "init").exit_code == 0
     named = run(FOCAL_POINTS_ONLY, "focal-points", "set", WARD, "--name", "Nguyễn Văn An")
