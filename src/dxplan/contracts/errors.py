@@ -14,7 +14,9 @@ _INTRO = """\
 src/dxplan/ingest/errors.py and src/dxplan/domain/validation.py: do not edit. -->
 
 Every refusal has a stable code, a message and a place. Codes do not change between
-versions; messages may be reworded and are translated where people read them.
+versions; messages may be reworded and are translated where people read them. In a
+message, `{column}`, `{value!r}` and the like stand for the column, the value (quoted)
+and so on of the case at hand.
 """
 
 _PLAN = """
@@ -23,7 +25,7 @@ _PLAN = """
 `dxplan plan validate FILE` (and `dxplan init`, which stores nothing when the plan is
 refused) prints each problem as `FILE:LINE:COLUMN: message` and exits with code 2. The
 stage says when it is found: reading the file, checking each key against the schema
-(plan-file.md lists the keys), or checking the parts of the plan against each other
+([plan-file.md](plan-file.md) lists the keys), or checking the parts of the plan against each other
 and the organisation.
 
 """
@@ -35,7 +37,7 @@ A row error names the file, the row (the header is row 1) and the column; the ro
 not stored and the others are (exit code 3). A warning stores the row. A file that
 cannot be used at all (no header, a missing required column, not UTF-8, a damaged
 Parquet file) stops the import with nothing stored (exit code 2). The feeds and their
-row rules are in operational-data.md.
+row rules are in [operational-data.md](operational-data.md).
 
 """
 
@@ -56,12 +58,12 @@ def page() -> str:
     rows = markdown_table(
         ("code", "severity", "message", "meaning"),
         [
-            [f"`{e.code}`", "warning" if e.warning else "error", e.template, e.description]
+            [f"`{e.code}`", "warning" if e.warning else "error", f"`{e.template}`", e.description]
             for e in ROW_ERRORS.values()
         ],
     )
     reports = markdown_table(
         ("code", "severity", "message"),
-        [[f"`{r.code}`", r.severity.value, r.template] for r in REPORT_FINDINGS.values()],
+        [[f"`{r.code}`", r.severity.value, f"`{r.template}`"] for r in REPORT_FINDINGS.values()],
     )
     return f"{_INTRO}{_PLAN}{plan}{_ROWS}{rows}{_REPORTS}{reports}"
