@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jsonschema_rs
 
-from dxplan.contracts import GENERATED, stale
+from dxplan.contracts import GENERATED, plan_file, stale
 from dxplan.contracts.feeds import table_schema
 from dxplan.documents import Document
 from dxplan.domain.computed import COMPUTED
@@ -122,3 +122,11 @@ def test_every_plan_problem_code_is_in_the_catalogue() -> None:
     assert {"duplicate-code", "unknown-computed-measure", "yaml"} <= raised, "the scan works"
     missing = sorted(raised - set(PLAN_PROBLEMS))
     assert not missing, f"add {missing} to src/dxplan/domain/problems.py"
+
+
+def test_every_meaning_written_for_the_plan_file_names_a_real_key() -> None:
+    root = plan_file.schema()
+    models = {"Plan": root, **root["$defs"]}
+    for entry in plan_file._MEANINGS:
+        model, key = entry.split(".")
+        assert key in models[model].get("properties", {}), entry

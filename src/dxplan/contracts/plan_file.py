@@ -4,12 +4,75 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from typing import Any
+from typing import Any, Final
 
 from dxplan.contracts.files import markdown_table
 from dxplan.domain.plan import Plan
 
 Schema = dict[str, Any]
+
+# What a key means, for the keys whose model gives no `description` of its own.
+_MEANINGS: Final = {
+    "Plan.code": "the plan's identifier, stable across versions",
+    "Plan.names": "the plan's title",
+    "Plan.source": "the document the plan comes from",
+    "Plan.pillars": "groups of indicators, each scored",
+    "Plan.measures": "the data elements: one number per unit and period",
+    "Plan.indicators": "what the plan watches: formulas over measures, with targets",
+    "Plan.datasets": "the periodic reports units send",
+    "Plan.focal_points": "which units must name a focal point",
+    "LocalizedText.vi": "Vietnamese",
+    "LocalizedText.en": "English (else the Vietnamese text is shown)",
+    "LocalizedText.bn": "Bengali (else English, else Vietnamese)",
+    "Pillar.code": "two to five capital letters, e.g. `GOV`",
+    "Measure.code": "stable identifier used in formulas and feeds",
+    "Measure.source": "who fills it: reported by units, or computed by dxplan from the "
+    "dossiers, the catalog or its own records (measures.md lists those)",
+    "Measure.time_aggregation": "a longer period: `sum` of its months (a flow) or the "
+    "`last` value (a stock)",
+    "Measure.unit_aggregation": "a parent unit: `sum` of the units under it, or `none` "
+    "(only the unit's own value)",
+    "Indicator.code": "stable identifier, e.g. `GOV-03`",
+    "Indicator.pillar": "the code of its pillar",
+    "Indicator.kind": "`ratio`: numerator / denominator × 100; `number`: the numerator; "
+    "`rank`: a position, 1 is best",
+    "Indicator.numerator": "a formula: measure codes, numbers, `+` and `-`",
+    "Indicator.denominator": "a formula, for a ratio",
+    "Indicator.direction": "which way is better",
+    "Indicator.source": "where its figures come from",
+    "Indicator.lead_agency": "the code of the unit answerable for it",
+    "Indicator.confidential": "shown to signed-in readers with the right only; true when "
+    "it reads a confidential data set",
+    "Indicator.target": "none: the indicator is monitored",
+    "DataSet.fields": "the measures on the form, in order",
+    "DataSet.reporters": "who reports",
+    "DataSet.values_for": "`reporter`: its own figures; `communes`: one value per commune "
+    "and ward; `root`: the figure of the whole organisation",
+    "DataSet.periodicity": "how often it is reported",
+    "DataSet.convention": "the days a period covers: the calendar's, or Decree 09/2019's "
+    "(the 15th before to the 14th of the last month)",
+    "DataSet.confidential": "its values are confidential",
+    "DataSet.checks": "rules across its measures",
+    "FocalPoints.kinds": "the kinds of unit that must name one",
+    "Target.op": "`value op target` is met",
+    "Target.value": "in percent for a ratio",
+    "Target.deadline": "a date, e.g. 2025-12-31",
+    "Target.baseline": "where the indicator started",
+    "FormField.measure": "a reported measure of the plan",
+    "FormField.type": "whole numbers or decimals",
+    "FormField.required": "the form cannot be submitted without it",
+    "FormField.min": "the smallest value accepted",
+    "FormField.max": "the largest value accepted",
+    "Reporters.units": "unit codes",
+    "Reporters.kinds": "every active unit of these kinds",
+    "Check.rule": "`at_most`: measure ≤ limit; `sum`: the parts add up to the total",
+    "Check.measure": "for at_most",
+    "Check.limit": "for at_most: the measure it may not exceed",
+    "Check.parts": "for sum",
+    "Check.total": "for sum",
+    "Baseline.value": "the indicator's value then",
+    "Baseline.period": "a period identifier, e.g. `2024`",
+}
 
 
 def schema() -> Schema:
@@ -111,7 +174,7 @@ def reference() -> str:
                 f"`{key}`",
                 _type(prop, defs),
                 _default(prop, key in required),
-                str(prop.get("description", "")),
+                str(prop.get("description", _MEANINGS.get(f"{name}.{key}", ""))),
             ]
             for key, prop in model.get("properties", {}).items()
         ]
