@@ -28,7 +28,8 @@ _TITLES: Final = {"procedures": "Procedure catalog", "dossiers": "Dossier record
 _VERSIONS: Final = {
     "procedures": "One row per procedure; an import replaces the whole catalog from that "
     "moment on, and the earlier catalogs are kept for the periods of their time.",
-    "dossiers": "A dossier arrives again as it progresses: for one dossier_id the record "
+    "dossiers": "Keyed by dossier_id. A dossier arrives again as it progresses (in the same "
+    "file or a later one): for one dossier_id the record "
     "with the latest updated_at counts; a record without updated_at is newer than every "
     "record of that dossier imported before it; between equal updated_at, the one "
     "imported later counts.",
@@ -62,10 +63,12 @@ def table_schema(feed: Feed) -> dict[str, Any]:
         "description": (
             f"{_VERSIONS.get(feed.name, '')} Containers: "
             f"{', '.join(feed.containers)}. Timestamps without an offset are in the plan's "
-            "local time. Columns not listed are ignored."
+            "local time. Yes/no values and choices are read in any case (TRUE, True, true). "
+            "Columns not listed are ignored."
         ).strip(),
         "fields": [_field(column) for column in feed.columns],
-        "primaryKey": [feed.key],
+        # a dossier may come twice in one file (two versions): its key is not unique there
+        **({"primaryKey": [feed.key]} if feed.unique_in_file else {}),
         "missingValues": [""],
         "rowRules": [
             {
