@@ -131,3 +131,11 @@ def test_every_meaning_written_for_the_plan_file_names_a_real_key() -> None:
     for entry in plan_file._MEANINGS:
         model, key = entry.split(".")
         assert key in models[model].get("properties", {}), entry
+
+
+def test_the_api_page_lists_the_row_error_catalogue() -> None:
+    """docs/api.md writes the row errors by hand (with examples): the same codes, in order."""
+    page = (ROOT / "docs" / "api.md").read_text("utf-8")
+    section = page.split("### Error catalogue", 1)[1].split("\n### ", 1)[0]
+    codes = re.findall(r"^\| `([a-z-]+)` \|", section, flags=re.MULTILINE)
+    assert codes == list(ROW_ERRORS)
