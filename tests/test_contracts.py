@@ -11,6 +11,7 @@ import json
 import re
 from pathlib import Path
 
+import frictionless
 import jsonschema_rs
 
 from dxplan.contracts import GENERATED, plan_file, stale
@@ -62,23 +63,51 @@ def test_the_catalog_schema_has_its_dates_and_key() -> None:
     assert ".xlsx" in schema["description"]
 
 
-def test_the_hand_checked_dossiers_fit_their_schema() -> None:
-    """Each value of the measures contract's file passes the schema's own constraints."""
-    schema = table_schema(DOSSIERS)
-    lines = HAND_CHECKED_DOSSIERS.strip().splitlines()
-    header = lines[0].split(",")
-    assert set(header) == {f["name"] for f in schema["fields"]}
-    for line in lines[1:]:
-        row = dict(zip(header, line.split(","), strict=True))
-        for field in schema["fields"]:
-            value, rules = row[field["name"]], field["constraints"]
-            if value == "":
-                assert not rules["required"], (field["name"], line)
-                continue
-            assert value in rules.get("enum", [value]), (field["name"], value)
-            assert len(value) <= rules.get("maxLength", len(value))
-            if field["type"] == "boolean":
-                assert value.lower() in field["trueValues"] + field["falseValues"]
+def _frictionless_problems(tmp_path: Path, feed: str, text: str) -> set[tuple[int, str]]:
+    """(row, column) of each cell Frictionless refuses in `text` under docs/schemas/FEED.json."""
+    (tmp_path / f"{feed}.csv").write_text(text, encoding="utf-8")
+    descriptor = json.loads((ROOT / "docs" / "schemas" / f"{feed}.json").read_text("utf-8"))
+    schema = frictionless.Schema.from_descriptor(descriptor)
+    resource = frictionless.Resource(f"{feed}.csv", basepath=str(tmp_path), schema=schema)
+    report = frictionless.validate(resource)
+    return {(row, field) for row, field in report.flatten(["rowNumber", "fieldName"])}
+
+
+def test_frictionless_reads_the_feed_schemas_as_valid_table_schemas() -> None:
+    for feed in ("dossiers", "procedures"):
+        descriptor = json.loads((ROOT / "docs" / "schemas" / f"{feed}.json").read_text("utf-8"))
+        assert frictionless.Schema.validate_descriptor(descriptor).valid, feed
+
+
+def test_the_hand_checked_dossiers_validate_with_frictionless(tmp_path: Path) -> None:
+    assert _frictionless_problems(tmp_path, "dossiers", HAND_CHECKED_DOSSIERS) == set()
+
+
+def test_frictionless_refuses_what_the_import_refuses(tmp_path: Path) -> None:
+    """Each row breaks one column's rule; a generic validator finds each, where it is."""
+    header, good = HAND_CHECKED_DOSSIERS.strip().splitlines()[:2]
+    columns = header.split(",")
+
+    def broken(column: str, value: str) -> str:
+        cells = good.split(",")
+        cells[columns.index(column)] = value
+        return ",".join(cells)
+
+    rows = [
+        broken("channel", "pigeon"),  # not-a-choice
+        broken("received_at", ""),  # missing-value
+        broken("fee_required", "maybe"),  # not-boolean
+        broken("dossier_id", "D" * 65),  # too-long
+        good.replace("D1,", "D1b,", 1),  # valid
+    ]
+    found = _frictionless_problems(tmp_path, "dossiers", "\n".join([header, *rows]) + "\n")
+    # the header is row 1
+    assert found == {
+        (2, "channel"),
+        (3, "received_at"),
+        (4, "fee_required"),
+        (5, "dossier_id"),
+    }
 
 
 def test_the_plan_schema_accepts_the_shipped_plan_and_refuses_an_unknown_key() -> None:
@@ -139,3 +168,18 @@ def test_the_api_page_lists_the_row_error_catalogue() -> None:
     section = page.split("### Error catalogue", 1)[1].split("\n### ", 1)[0]
     codes = re.findall(r"^\| `([a-z-]+)` \|", section, flags=re.MULTILINE)
     assert codes == list(ROW_ERRORS)
+
+
+def test_frictionless_refuses_a_procedure_listed_twice(tmp_path: Path) -> None:
+    header = ",".join(c.name for c in PROCEDURES.columns)
+    row = "1.004227,Đăng ký khai sinh,92-STP,commune,full,true,false,false,,"
+    text = "\n".join([header, row, row.replace("khai sinh", "kết hôn")]) + "\n"
+    (tmp_path / "procedures.csv").write_text(text, encoding="utf-8")
+    descriptor = json.loads((ROOT / "docs" / "schemas" / "procedures.json").read_text("utf-8"))
+    resource = frictionless.Resource(
+        "procedures.csv",
+        basepath=str(tmp_path),
+        schema=frictionless.Schema.from_descriptor(descriptor),
+    )
+    report = frictionless.validate(resource)
+    assert report.flatten(["rowNumber", "type"]) == [[3, "primary-key"]]
