@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from dxplan.domain.computed import COMPUTED
 from dxplan.domain.dataset import DataSet, FocalPoints
 from dxplan.domain.indicator import Indicator
 from dxplan.domain.measure import Measure, SourceKind
@@ -105,6 +106,8 @@ def _problems(plan: Plan, organisation: Organisation | None) -> Iterator[Problem
     yield from _duplicates([m.code for m in plan.measures], "measures")
     yield from _duplicates([i.code for i in plan.indicators], "indicators")
     yield from _duplicates([d.code for d in plan.datasets], "datasets")
+    for index, field, code, message in COMPUTED.problems(plan.measures):
+        yield Problem(("measures", index, field), code, message)
     pillars = {p.code for p in plan.pillars}
     measures = {m.code for m in plan.measures}
     if organisation is not None and plan.organisation not in organisation:
