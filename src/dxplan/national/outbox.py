@@ -171,6 +171,6 @@ def counts(conn: Connection) -> dict[str, int]:
     """How many packets are in each state (every state present, 0 when none)."""
     found = {state.value: 0 for state in State}
     query = select(outbox.c.state, func.count()).group_by(outbox.c.state)
-    for state, count in conn.execute(query).tuples():
+    for state, count in conn.execute(query):
         found[state] = count
     return found
