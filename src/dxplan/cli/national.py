@@ -16,7 +16,6 @@ from dxplan.cli.common import ExitCode, fail, open_workspace, report_document_er
 from dxplan.documents import DocumentError
 from dxplan.domain.period import Period
 from dxplan.national import outbox
-from dxplan.national.delivery import NotConfigured, deliver
 from dxplan.national.queueing import queue_period
 
 app = typer.Typer(
@@ -80,6 +79,8 @@ def send_command(ctx: typer.Context) -> None:
     Exits 0 when every packet is delivered, 4 when packets remain (queued after the
     retries, or refused by the receiver: see `dxplan national status`).
     """
+    from dxplan.national.delivery import NotConfigured, deliver  # httpx only when sending
+
     with open_workspace(ctx) as workspace:
         if not workspace.initialised:
             fail("the store is empty: run `dxplan init` first", ExitCode.FAILED)
