@@ -92,6 +92,7 @@ def data_fields(
 
     A row is `indicator,unit_code,period,numerator,denominator,value` as
     `dxplan.exports.figures.indicator_rows` yields it; other periods are skipped.
+    Items are sorted by unit code, whatever order the rows came in.
     """
     allowed = {indicator.code for indicator in shared(plan)}
     found: dict[str, list[dict[str, Any]]] = {}
@@ -108,6 +109,8 @@ def data_fields(
                 "denominator": exported_number(denominator),
             }
         )
+    for items in found.values():  # a fixed order: the same figures hash the same
+        items.sort(key=lambda item: str(item["unit"]))
     return found
 
 

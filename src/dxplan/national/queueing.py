@@ -1,7 +1,7 @@
 """`dxplan national queue`: the packets of one period into the outbox.
 
 The figures are those of `dxplan indicators export` (`exports.figures.indicator_rows`),
-read in the same transaction that queues them: never recomputed another way.
+read at one instant: never recomputed another way.
 """
 
 from __future__ import annotations
@@ -31,10 +31,12 @@ def queue_period(workspace: Workspace, plan: Plan, period: Period) -> QueueRepor
     """Queue the catalogue (if it changed) and the data packets of `period` that changed."""
     settings = workspace.settings
     mapping = load_mapping(settings.national_mapping_file)
+    # the figures are read in a read transaction (seconds on a big store), so that the
+    # write lock is held only to compare and insert packets
+    with workspace.engine.connect() as conn:
+        rows = list(indicator_rows(conn, plan))
+    packets = build(plan, rows, period, mapping, settings.national_packet_size)
     with workspace.writing() as conn:
-        packets = build(
-            plan, indicator_rows(conn, plan), period, mapping, settings.national_packet_size
-        )
         queued = outbox.queue(conn, str(period), packets, datetime.now(UTC))
     data = [p for p in packets if p.kind == DATA]
     return QueueReport(queued, len(data), sum(len(p.items) for p in data))
