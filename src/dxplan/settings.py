@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Final, Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -103,7 +104,6 @@ class Settings(BaseSettings):
 
     national_url: str | None = Field(
         default=None,
-        pattern=r"^https?://[^\s/?#]+[^\s?#]*$",
         description="Base URL of the national reporting information system; packets go to "
         "POST <url>/packets. Unset: nothing is sent and `dxplan serve` delivers nothing.",
     )
@@ -152,6 +152,16 @@ class Settings(BaseSettings):
         if self.as_of is None:
             return real
         return datetime.combine(self.as_of, real.timetz())
+
+    @field_validator("national_url")
+    @classmethod
+    def _national_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/?#@]+(/[^\s?#]*)?$", value):
+            raise ValueError(
+                f"{value!r} is not a base URL such as https://host/path (http or https, "
+                "no query, no user name)"
+            )
+        return value
 
     @model_validator(mode="after")
     def _no_short_secret(self) -> Settings:

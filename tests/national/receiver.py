@@ -9,7 +9,8 @@ the first time and 409 after. Faults are scripted per request, in order:
   client gave up): the next attempt gets a 409;
 - "garbage": keeps the packet and answers 200 with a body that is not JSON;
 - "400": refuses the packet with a JSON message;
-- "hold": keeps the packet, sets `held`, and waits for `release` before answering.
+- "hold": keeps the packet, sets `held`, and waits for `release` before answering;
+- "huge": answers 503 with 8 MiB of text.
 
 `stop()` and `start()` again on the same port stand for a restart; what it kept stays.
 """
@@ -103,6 +104,8 @@ class Receiver:
         elif fault == "close":
             request.close_connection = True
             request.connection.close()
+        elif fault == "huge":
+            self._answer_raw(request, 503, b"overloaded " * (800 * 1024))
         elif fault == "400":
             self._answer(request, 400, {"detail": "unknown indicator code"})
         elif not self._keep(message_id):

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 from dxplan.domain.period import Period
 from dxplan.domain.value import MeasureValue
 from dxplan.store import values as value_store
@@ -120,3 +122,14 @@ def test_an_unreachable_receiver_then_a_restart(feed: Feed) -> None:
     assert feed.run("national", "send").exit_code == 0
     _each_kept_once(feed, ids)
     _counts(feed, "receiver down, then restarted")
+
+
+def test_a_huge_answer_is_cut_short(feed: Feed, monkeypatch: pytest.MonkeyPatch) -> None:
+    _queue(feed)
+    monkeypatch.setenv("DXPLAN_NATIONAL_ATTEMPTS", "1")
+    feed.receiver.faults = ["huge"]
+    assert feed.run("national", "send").exit_code == 4
+    first = feed.status()[0]
+    assert first["state"] == "queued"
+    assert first["last_error"].startswith("HTTP 503: overloaded overloaded")
+    assert len(first["last_error"]) < 600

@@ -174,6 +174,10 @@ def test_bad_periods_and_missing_settings_are_clear(
     assert result.exit_code == 2 and "is not a period" in result.stderr
     empty = feed.run("national", "queue", "--period", "2031")
     assert empty.exit_code == 0 and "no non-confidential figures for 2031" in empty.stderr
+    monkeypatch.setenv("DXPLAN_NATIONAL_URL", "ftp://127.0.0.1/")
+    result = feed.run("national", "send")
+    assert result.exit_code == 2 and "DXPLAN_NATIONAL_URL: 'ftp://127.0.0.1/'" in result.stderr
+    monkeypatch.setenv("DXPLAN_NATIONAL_URL", feed.receiver.url)
     monkeypatch.delenv("DXPLAN_NATIONAL_TOKEN")
     result = feed.run("national", "send")
     assert result.exit_code == 2 and "DXPLAN_NATIONAL_TOKEN" in result.stderr

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 import httpx
 
+from dxplan.documents import DocumentError
 from dxplan.domain.period import LOCAL_TZ, Period
 from dxplan.national import outbox
 from dxplan.national.mapping import Mapping, load_mapping
@@ -185,6 +186,8 @@ class BackgroundDelivery:
                             done.failed,
                             done.remaining,
                         )
+            except (NotConfigured, DocumentError) as error:
+                log.error("national feed: %s", error)
             except Exception:  # keep serving; the next round tries again
                 log.exception("national feed: delivery failed")
             self._stop.wait(interval)

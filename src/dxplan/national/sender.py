@@ -16,6 +16,7 @@ from typing import Any, Final
 import httpx
 
 MESSAGE_LENGTH: Final = 500  # characters of an answer kept in a message
+ANSWER_LIMIT: Final = 64 * 1024  # bytes of an answer read; the rest is ignored
 
 
 class Outcome(StrEnum):
@@ -39,12 +40,12 @@ def _short(text: str) -> str:
     return text if len(text) <= MESSAGE_LENGTH else text[:MESSAGE_LENGTH] + "…"
 
 
-def receiver_message(response: httpx.Response) -> str:
+def receiver_message(data: bytes, text: str) -> str:
     """The receiver's own words: a JSON `detail`, `message` or `error`, else its text."""
     try:
-        found = response.json()
+        found = json.loads(data)
     except (ValueError, UnicodeDecodeError):
-        return _short(response.text) or response.reason_phrase
+        return _short(text)
     if isinstance(found, dict):
         for key in ("detail", "message", "error"):
             if isinstance(found.get(key), str) and found[key]:
@@ -62,24 +63,31 @@ def post(client: httpx.Client, url: str, token: str, message_id: str, body: Any)
         "Accept": "application/json",
     }
     try:
-        response = client.post(url, content=content, headers=headers)
+        with client.stream("POST", url, content=content, headers=headers) as streamed:
+            status = streamed.status_code
+            data = b""
+            for chunk in streamed.iter_bytes():  # a receiver cannot make us read gigabytes
+                data += chunk
+                if len(data) > ANSWER_LIMIT:
+                    data = data[:ANSWER_LIMIT]
+                    break
     except httpx.TimeoutException as error:
         return Answer(Outcome.RETRY, f"no answer in time ({type(error).__name__})")
     except httpx.TransportError as error:
         reason = str(error) or type(error).__name__
         return Answer(Outcome.RETRY, f"connection failed: {_short(reason)}")
-    status = response.status_code
-    raw = f"HTTP {status}: {_short(response.text)}"
+    text = data.decode("utf-8", errors="replace")
+    raw = f"HTTP {status}: {_short(text)}"
     if status == 409:
         return Answer(Outcome.RECEIPT, "already received (409)", raw)
     if 200 <= status < 300:
         try:
-            json.loads(response.content or b"null")
+            json.loads(data or b"null")
             note = None
         except (ValueError, UnicodeDecodeError):
-            note = f"receipt with an unreadable answer: {_short(response.text)!r}"
+            note = f"receipt with an unreadable answer: {_short(text)!r}"
         return Answer(Outcome.RECEIPT, f"received ({status})", raw, note)
-    message = f"HTTP {status}: {receiver_message(response)}"
+    message = f"HTTP {status}: {receiver_message(data, text) or streamed.reason_phrase}"
     if status >= 500:
         return Answer(Outcome.RETRY, message, raw)
     return Answer(Outcome.REFUSED, message, raw)
