@@ -23,7 +23,7 @@ SECRET_RESIDENTS = 999_331
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    found = Receiver(slow_seconds=2.0).start()
+    found = Receiver().start()
     yield found
     found.release.set()
     found.stop()

@@ -5,8 +5,8 @@ the first time and 409 after. Faults are scripted per request, in order:
 
 - "500": answers 500 without keeping the packet;
 - "close": closes the connection without an answer;
-- "timeout": keeps the packet, then answers only after `slow_seconds` (after the
-  client gave up): the next attempt gets a 409;
+- "timeout": keeps the packet and answers only when that packet comes again (the
+  client gave up and retried; at most `slow_seconds`): the retry gets a 409;
 - "garbage": keeps the packet and answers 200 with a body that is not JSON;
 - "400": refuses the packet with a JSON message;
 - "hold": keeps the packet, sets `held`, and waits for `release` before answering;
@@ -37,13 +37,14 @@ class Received:
 
 @dataclass
 class Receiver:
-    slow_seconds: float = 2.0
+    slow_seconds: float = 60.0
     faults: list[str] = field(default_factory=list)
     requests: list[Received] = field(default_factory=list)
     kept: Counter[str] = field(default_factory=Counter)  # message id → times kept (must be 1)
     duplicates: Counter[str] = field(default_factory=Counter)  # answered 409
     held: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
+    retried: threading.Event = field(default_factory=threading.Event)  # a duplicate came
     port: int = 0
     _server: ThreadingHTTPServer | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -82,6 +83,7 @@ class Receiver:
         with self._lock:
             if self.kept[message_id]:
                 self.duplicates[message_id] += 1
+                self.retried.set()
                 return False
             self.kept[message_id] += 1
             return True
@@ -111,7 +113,8 @@ class Receiver:
         elif not self._keep(message_id):
             self._answer(request, 409, {"detail": "duplicate message"})
         elif fault == "timeout":
-            threading.Event().wait(self.slow_seconds)
+            # answered only once the client has given up and sent the packet again
+            self.retried.wait(self.slow_seconds)
             self._answer(request, 201, {"status": "received"})
         elif fault == "garbage":
             self._answer_raw(request, 200, b"<html>ok?</html")
