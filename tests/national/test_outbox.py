@@ -52,6 +52,7 @@ def test_the_shipped_mapping_keeps_dxplan_names() -> None:
         (("  unit: unit\n", "  unit: indicator\n"), "indicator given to more than one field"),
         (("  kpi_data: kpi_data\n", "  kpi_data: kpi_data\n  kpi_extra: x\n"), "unknown key"),
         (("path: /packets", "path: packets"), "path"),
+        (("unit_codes: {}", "unit_codes: {92-SXD: X1, 92-STP: X1}"), "X1 given to more than one"),
     ],
 )
 def test_a_bad_mapping_is_refused_with_its_line(

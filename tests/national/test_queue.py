@@ -142,6 +142,8 @@ def test_the_mapping_file_renames_fields(
     text = text.replace("  formula: null", "  formula: cong_thuc").replace(
         "  kpi_data: kpi_data\n", "  kpi_data: KPI_DATA\n", 1
     )
+    text = text.replace("indicator_codes: {}", "indicator_codes: {GOV-03: CT-DVC-03}")
+    text = text.replace("unit_codes: {}", "unit_codes: {'92-SXD': G01.92.SXD}")
     mapping = tmp_path / "mapping.yaml"
     mapping.write_text(text, encoding="utf-8")
     monkeypatch.setenv("DXPLAN_NATIONAL_MAPPING_FILE", str(mapping))
@@ -151,6 +153,10 @@ def test_the_mapping_file_renames_fields(
     assert "cong_thuc" in catalog["items"][0]
     assert data["kind"] == "KPI_DATA"
     assert set(data["items"][0]) == {"indicator", "ma_don_vi", "value", "numerator", "denominator"}
+    items = [i for r in feed.receiver.requests[1:] for i in r.body["items"]]
+    assert {i["indicator"] for i in catalog["items"]} >= {"CT-DVC-03", "GOV-01"}
+    assert "GOV-03" not in {i["indicator"] for i in items}
+    assert {i["ma_don_vi"] for i in items if i["indicator"] == "GOV-01"} >= {"G01.92.SXD", "92"}
 
 
 def test_a_bad_mapping_file_names_its_line_and_queues_nothing(

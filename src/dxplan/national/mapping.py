@@ -23,6 +23,7 @@ Name = Field(pattern=_NAME)
 
 
 def _unique(names: MappingOf[str, str | None], where: str) -> None:
+    """Two dxplan names (or codes) sent under one national name could not be told apart."""
     twice = sorted(
         name for name, count in Counter(n for n in names.values() if n).items() if count > 1
     )
@@ -97,15 +98,28 @@ class Mapping(BaseModel):
     kinds: Kinds
     kpi_catalog: CatalogFields
     kpi_data: DataFields
+    indicator_codes: dict[str, str] = Field(default_factory=dict)
+    unit_codes: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _codes_one_to_one(self) -> Mapping:
+        for where, codes in (
+            ("indicator_codes", self.indicator_codes),
+            ("unit_codes", self.unit_codes),
+        ):
+            _unique(codes, where)
+        return self
 
     def item(self, kind: str, fields: MappingOf[str, Any]) -> dict[str, Any]:
-        """An item with dxplan's `fields` renamed; fields mapped to null left out."""
+        """An item with dxplan's `fields` renamed and its indicator and unit codes
+        translated (a code not listed is kept); fields mapped to null left out."""
         names = (self.kpi_catalog if kind == "kpi_catalog" else self.kpi_data).names()
+        codes = {"indicator": self.indicator_codes, "unit": self.unit_codes}
         found: dict[str, Any] = {}
         for key, value in fields.items():
             name = names.get(key)
             if name:
-                found[name] = value
+                found[name] = codes[key].get(value, value) if key in codes else value
         return found
 
 
