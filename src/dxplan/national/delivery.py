@@ -101,7 +101,8 @@ def deliver(
     with workspace.engine.connect() as conn:
         queued = outbox.pending(conn)
     timeout = httpx.Timeout(settings.national_timeout_seconds)
-    with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
+    # HTTPS_PROXY, NO_PROXY and SSL_CERT_FILE from the environment apply, as for curl
+    with httpx.Client(timeout=timeout, follow_redirects=False) as client:
         for index, packet in enumerate(queued):
             outcome = _deliver_one(workspace, client, target, packet, stop, rng, done, progress)
             if outcome is Outcome.RECEIPT:
