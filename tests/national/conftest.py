@@ -76,4 +76,7 @@ def feed(
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
+    for proxy in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):  # the receiver is local
+        monkeypatch.delenv(proxy, raising=False)
+        monkeypatch.delenv(proxy.lower(), raising=False)
     return Feed(workspace, receiver, cli, env)
