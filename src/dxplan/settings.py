@@ -100,6 +100,16 @@ class Settings(BaseSettings):
         le=512,
         description="Deepest nesting of arrays and objects accepted in a JSON API body.",
     )
+    soffice: str = Field(
+        default="soffice",
+        description="LibreOffice's command, which converts official reports to PDF.",
+    )
+    pdf_timeout: float = Field(
+        default=120.0,
+        gt=0,
+        le=3600,
+        description="Seconds a PDF conversion of an official report may take at most.",
+    )
 
     def now(self) -> datetime:
         """The current instant, moved to `as_of` (keeping the time of day) when set."""

@@ -20,6 +20,7 @@ from dxplan.cli import (
     figures,
     focal_points,
     plan,
+    report,
     server,
     setup,
     tokens,
@@ -48,6 +49,7 @@ app.add_typer(users.app, name="users")
 app.add_typer(focal_points.app, name="focal-points")
 app.command("compute")(data.compute_command)
 app.command("evaluate")(evaluate.evaluate_command)
+app.command("report")(report.report_command)
 app.command("init")(setup.init)
 app.command("serve")(server.serve)
 app.command("demo")(server.demo)

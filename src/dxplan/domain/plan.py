@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dxplan.domain.dataset import DataSet, FocalPoints
 from dxplan.domain.indicator import Indicator
+from dxplan.domain.issuer import Issuer
 from dxplan.domain.measure import Measure, SourceKind
 from dxplan.domain.names import LocalizedText
 from dxplan.domain.organisation import Organisation
@@ -49,6 +50,7 @@ class Plan(BaseModel):
     indicators: list[Indicator]
     datasets: list[DataSet] = Field(default_factory=list)
     focal_points: FocalPoints | None = None
+    issuer: Issuer | None = None  # who signs the official reports (domain/issuer.py)
 
     @model_validator(mode="after")
     def _confidentiality_follows_data(self) -> Plan:

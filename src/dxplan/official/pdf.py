@@ -1,0 +1,59 @@
+"""DOCX to PDF with LibreOffice headless (Debian's libreoffice-writer-nogui).
+
+Each conversion runs `soffice` with a profile folder of its own (two conversions at
+once would otherwise fight over one profile's lock) inside a temporary folder that is
+removed afterwards, and is stopped after a timeout. A missing soffice, a timeout or a
+conversion without output is a `ConversionError` that says which, never a crash.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+
+class ConversionError(RuntimeError):
+    """The PDF could not be made: the reason, for the person who asked."""
+
+
+def docx_to_pdf(document: bytes, *, soffice: str = "soffice", timeout: float = 120.0) -> bytes:
+    """Convert a .docx file's bytes to a PDF's bytes."""
+    program = shutil.which(soffice)
+    if program is None:
+        raise ConversionError(
+            f"cannot make a PDF: {soffice!r} (LibreOffice) is not installed; "
+            "install Debian's libreoffice-writer-nogui, or download the DOCX"
+        )
+    with tempfile.TemporaryDirectory(prefix="dxplan-pdf-") as folder:
+        work = Path(folder)
+        source = work / "report.docx"
+        source.write_bytes(document)
+        command = [
+            program,
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(work / "out"),
+            str(source),
+        ]
+        try:
+            done = subprocess.run(
+                command, capture_output=True, timeout=timeout, check=False, cwd=work
+            )
+        except subprocess.TimeoutExpired:
+            raise ConversionError(
+                f"cannot make a PDF: LibreOffice took longer than {timeout:g} s"
+            ) from None
+        result = work / "out" / "report.pdf"
+        if done.returncode != 0 or not result.exists():
+            detail = (done.stderr or done.stdout).decode("utf-8", "replace").strip()
+            raise ConversionError(
+                f"cannot make a PDF: LibreOffice exited with {done.returncode}"
+                + (f": {detail[:300]}" if detail else "")
+            )
+        return result.read_bytes()
