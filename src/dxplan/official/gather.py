@@ -28,6 +28,14 @@ def parse_period(text: str) -> Period:
         raise OfficialReportError(f"period: {error}") from None
 
 
+def within(period: Period) -> list[Period]:
+    """`period` and every shorter period inside it (a quarter: itself and its months)."""
+    found = [period]
+    for child in period.children():
+        found.extend(within(child))
+    return found
+
+
 def gather(
     workspace: Workspace,
     *,
@@ -59,7 +67,7 @@ def gather(
     measures = {m for i in plan.indicators for m in i.measures}
     with workspace.engine.connect() as conn:
         version = plan_store.latest(conn, plan.code)
-        stored = value_store.latest(conn, measures=measures, periods=[period])
+        stored = value_store.latest(conn, measures=measures, periods=within(period))
         late = late_and_missing(conn, plan, organisation, as_of)
         notes = report_notes.current(conn, code, period)
         freshness = value_store.newest_recorded_at(conn)

@@ -8,7 +8,9 @@ conversion without output is a `ConversionError` that says which, never a crash.
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -41,19 +43,28 @@ def docx_to_pdf(document: bytes, *, soffice: str = "soffice", timeout: float = 1
             str(work / "out"),
             str(source),
         ]
+        # a session of its own: on a timeout the whole group goes (soffice starts
+        # oosplash, which starts soffice.bin; killing the first alone leaves the others)
+        process = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=work,
+            start_new_session=True,
+        )
         try:
-            done = subprocess.run(
-                command, capture_output=True, timeout=timeout, check=False, cwd=work
-            )
+            stdout, stderr = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
             raise ConversionError(
                 f"cannot make a PDF: LibreOffice took longer than {timeout:g} s"
             ) from None
         result = work / "out" / "report.pdf"
-        if done.returncode != 0 or not result.exists():
-            detail = (done.stderr or done.stdout).decode("utf-8", "replace").strip()
+        if process.returncode != 0 or not result.exists():
+            detail = (stderr or stdout).decode("utf-8", "replace").strip()
             raise ConversionError(
-                f"cannot make a PDF: LibreOffice exited with {done.returncode}"
+                f"cannot make a PDF: LibreOffice exited with {process.returncode}"
                 + (f": {detail[:300]}" if detail else "")
             )
         return result.read_bytes()

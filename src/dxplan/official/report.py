@@ -69,7 +69,7 @@ class OfficialReport:
     sections: list[Section]
     late: list[LateReport]
     notes: Notes | None
-    figures: list[tuple[Reading, Unit]]  # every unit's readings of the period (XLSX)
+    figures: list[tuple[Reading, Unit]]  # readings in the period, the unit's and below (XLSX)
     freshness: datetime | None  # when the newest figure was recorded
 
     @property

@@ -2,8 +2,9 @@
 
 Sheet 1 (`Phụ lục`): the annex table of the DOCX, one row per indicator, with numbers
 as numbers (ratios in percent). Sheet 2: one row per indicator and unit for the period
-(the readings `dxplan indicators export` prints). Sheet 3: the as-of date, the plan's
-code and version, and when the newest figure was recorded.
+and each shorter period inside it that has figures (the rows `dxplan indicators
+export` prints for them). Sheet 3: the as-of date, the plan's code and version, and
+when the newest figure was recorded.
 """
 
 from __future__ import annotations
