@@ -18,6 +18,10 @@ from dxplan.store.tables import report_notes
 MAX_CHARS = 20_000  # per section: a few pages of text, far below any body limit
 
 
+class TooLong(ValueError):
+    """A section longer than MAX_CHARS: nothing is stored."""
+
+
 @dataclass(frozen=True)
 class Notes:
     """What the coordinator writes before generating: difficulties and next tasks."""
@@ -53,7 +57,7 @@ def save(
     difficulties, next_tasks = difficulties.strip(), next_tasks.strip()
     for name, text in (("difficulties", difficulties), ("next_tasks", next_tasks)):
         if len(text) > MAX_CHARS:
-            raise ValueError(f"{name}: {len(text)} characters, at most {MAX_CHARS}")
+            raise TooLong(f"{name}: {len(text)} characters, at most {MAX_CHARS}")
     before = current(conn, unit, period)
     if before is not None and (before.difficulties, before.next_tasks) == (
         difficulties,

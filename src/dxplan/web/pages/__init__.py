@@ -8,6 +8,7 @@ from dxplan.web.pages import (
     dashboard,
     focal_points,
     indicators,
+    official,
     overview,
     reports,
     units,
@@ -23,6 +24,7 @@ ROUTERS = (
     account.router,
     completeness.router,
     focal_points.router,
+    official.router,
     reports.router,
     reports.api_router,
 )
