@@ -106,6 +106,10 @@ def test_the_body_names_the_units_behind(store: Cli, tmp_path: Path) -> None:
     assert gov01.endswith(
         "Các đơn vị còn xa chỉ tiêu nhất: Sở Tư pháp (45,0%), Sở Xây dựng (80,0%)."
     )
+    # the 23 indicators without a figure (all but GOV-01, GOV-03, GOV-10 and SOC-02) are
+    # listed once, not one by one
+    assert not any(t.startswith("- GOV-02 ") for t in texts)
+    assert any(t.startswith("Chưa có số liệu của 23 chỉ tiêu: GOV-02, GOV-04,") for t in texts)
     assert "III. KHÓ KHĂN, VƯỚNG MẮC" in texts and "IV. NHIỆM VỤ TRỌNG TÂM KỲ TỚI" in texts
 
 

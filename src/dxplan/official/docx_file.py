@@ -211,8 +211,12 @@ def _body(document: Document, report: OfficialReport, words: Wording) -> None:
     _paragraph(document, _("I. RESULTS BY PILLAR"), bold=True)
     for number, section in enumerate(report.sections, start=1):
         _paragraph(document, f"{number}. {words.fmt.name(section.pillar.names)}", bold=True)
+        # indicators without a figure are listed once, below, and in the annex
+        if all(row.value is None for row in section.rows):
+            _paragraph(document, _("No figure of this pillar yet."))
         for row in section.rows:
-            _paragraph(document, "- " + _target_text(row, report, words))
+            if row.value is not None:
+                _paragraph(document, "- " + _target_text(row, report, words))
     if report.missing:
         _paragraph(
             document,
