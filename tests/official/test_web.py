@@ -78,6 +78,8 @@ def _paragraphs(content: bytes) -> list[str]:
 def test_the_coordinator_writes_the_notes_and_downloads(site: tuple[str, Workspace]) -> None:
     base, workspace = site
     with _signed_in(base, "coordinator") as http:
+        dashboard = http.get("/units/92?period=2025Q3")
+        assert f'href="{PAGE}"' in dashboard.text  # the unit's page links to its report
         page = http.get(PAGE)
         assert page.status_code == 200
         assert f'href="{PAGE}/docx?lang=vi"' in page.text
@@ -107,12 +109,15 @@ def test_the_coordinator_writes_the_notes_and_downloads(site: tuple[str, Workspa
     assert [n.next_tasks for n in history] == ["Hoàn thành kết nối", "Kết nối"]
 
 
-def test_notes_too_long_store_nothing(site: tuple[str, Workspace]) -> None:
+def test_notes_a_document_cannot_hold_store_nothing(site: tuple[str, Workspace]) -> None:
     base, workspace = site
     with _signed_in(base, "coordinator") as http:
         answer = _notes(http, "x" * (report_notes.MAX_CHARS + 1), "")
         assert answer.status_code == 422
         assert "20000" in answer.text or "20.000" in answer.text
+        answer = _notes(http, "Thiếu\x0bkinh phí", "")  # a vertical tab: not in XML
+        assert answer.status_code == 422
+        assert "ký tự điều khiển" in answer.text
     with workspace.engine.connect() as conn:
         assert report_notes.history(conn, "92", Period.parse("2025Q3")) == []
 

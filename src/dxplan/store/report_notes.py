@@ -6,6 +6,7 @@ prints, and every save is in the audit log.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -18,8 +19,21 @@ from dxplan.store.tables import report_notes
 MAX_CHARS = 20_000  # per section: a few pages of text, far below any body limit
 
 
-class TooLong(ValueError):
-    """A section longer than MAX_CHARS: nothing is stored."""
+class NotesError(ValueError):
+    """Notes that cannot be stored as given: nothing is stored."""
+
+
+class TooLong(NotesError):
+    """A section longer than MAX_CHARS."""
+
+
+class ControlCharacter(NotesError):
+    """A character a document cannot hold (a control character other than a line break
+    or a tab): a Word file would refuse it when the report is written."""
+
+
+# XML 1.0, hence DOCX, takes no C0 control character but tab and line breaks
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -58,6 +72,11 @@ def save(
     for name, text in (("difficulties", difficulties), ("next_tasks", next_tasks)):
         if len(text) > MAX_CHARS:
             raise TooLong(f"{name}: {len(text)} characters, at most {MAX_CHARS}")
+        found = _CONTROL.search(text)
+        if found is not None:
+            raise ControlCharacter(
+                f"{name}: character {ord(found.group()):#06x} at position {found.start() + 1}"
+            )
     before = current(conn, unit, period)
     if before is not None and (before.difficulties, before.next_tasks) == (
         difficulties,

@@ -176,9 +176,15 @@ def official_report_notes(
                 next_tasks=given["next_tasks"],
                 actor=user.username,
             )
-    except report_notes.TooLong:
+    except report_notes.NotesError as error:
         gettext = renderer.formatter(request).gettext
-        problem = gettext("Each section takes at most {limit} characters; nothing was saved.")
+        problem = (
+            gettext("Each section takes at most {limit} characters; nothing was saved.")
+            if isinstance(error, report_notes.TooLong)
+            else gettext(
+                "The text holds a control character that a document cannot hold; nothing was saved."
+            )
+        )
         return _page(
             request,
             renderer,

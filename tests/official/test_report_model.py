@@ -1,0 +1,44 @@
+"""The document model: what a reader may not see is left out of every part."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from dxplan.domain.period import Period
+from dxplan.official.gather import gather, within
+from dxplan.official.report import OfficialReportError
+from dxplan.workspace import Workspace
+from tests.dashboard_values import AS_OF, record_dashboard_values
+
+
+def test_hidden_indicators_are_left_out_everywhere(workspace: Workspace) -> None:
+    record_dashboard_values(workspace)
+    quarter = Period.parse("2025Q3")
+    shown = gather(workspace, period=quarter, unit=None, as_of=AS_OF)
+    hidden = gather(workspace, period=quarter, unit=None, as_of=AS_OF, hidden={"SOC-02"})
+    assert "SOC-02" in {r.indicator.code for r in shown.rows}
+    assert "SOC-02" in {reading.indicator for reading, _ in shown.figures}
+    assert "SOC-02" not in {r.indicator.code for r in hidden.rows}
+    assert "SOC-02" not in {reading.indicator for reading, _ in hidden.figures}
+    assert len(hidden.rows) == len(shown.rows) - 1
+
+
+def test_the_periods_inside_a_period() -> None:
+    assert [str(p) for p in within(Period.parse("2025Q3"))] == [
+        "2025Q3",
+        "2025-07",
+        "2025-08",
+        "2025-09",
+    ]
+    assert len(within(Period.parse("2025"))) == 1 + 2 + 4 + 12
+
+
+def test_a_plan_without_an_issuer_is_refused(workspace: Workspace) -> None:
+    plan = workspace.plan()
+    assert plan is not None and plan.issuer is not None
+    bare = plan.model_copy(update={"issuer": None})
+    workspace.plan = lambda conn=None: bare  # type: ignore[method-assign]
+    with pytest.raises(OfficialReportError, match="no `issuer:` section"):
+        gather(workspace, period=Period.parse("2025Q3"), unit=None, as_of=date(2025, 11, 8))
