@@ -109,6 +109,19 @@ def test_the_coordinator_writes_the_notes_and_downloads(site: tuple[str, Workspa
     assert [n.next_tasks for n in history] == ["Hoàn thành kết nối", "Kết nối"]
 
 
+def test_the_json_twin_is_the_evaluation(site: tuple[str, Workspace]) -> None:
+    base, _ = site
+    with _signed_in(base, "viewer") as http:
+        answer = http.get(f"/api{PAGE}")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    rows = {row["indicator"]: row for row in body["indicators"]}
+    assert rows["GOV-01"]["value"] == 66 and rows["GOV-01"]["status"] == "not_achieved"
+    assert [b["unit_code"] for b in rows["GOV-01"]["behind"]] == ["92-STP", "92-SXD"]
+    assert rows["GOV-03"]["value"] == 85 and rows["GOV-02"]["value"] is None
+    assert len(body["missing"]) == 23 and body["notes"] is None
+
+
 def test_notes_a_document_cannot_hold_store_nothing(site: tuple[str, Workspace]) -> None:
     base, workspace = site
     with _signed_in(base, "coordinator") as http:

@@ -234,6 +234,9 @@ SIMPLE: Final[dict[tuple[str, str], list[tuple[str, bool, Action, policy.Resourc
     ("GET", "/official-reports/{unit}/{period}"): [
         (f"/official-reports/{UNIT}/2025Q3", False, Action.OFFICIAL_REPORT_READ, UnitRef(UNIT))
     ],
+    ("GET", "/api/official-reports/{unit}/{period}"): [
+        (f"/api/official-reports/{UNIT}/2025Q3", True, Action.OFFICIAL_REPORT_READ, UnitRef(UNIT))
+    ],
     ("GET", "/official-reports/{unit}/{period}/{fmt}"): [
         (f"/official-reports/{UNIT}/2025Q3/{f}", False, Action.OFFICIAL_REPORT_READ, UnitRef(UNIT))
         for f in ("docx", "xlsx")  # the PDF is this DOCX converted (tests/official)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from dxplan.domain.indicator import Indicator
 from dxplan.domain.issuer import Issuer
@@ -19,6 +20,7 @@ from dxplan.domain.period import Period
 from dxplan.domain.plan import Pillar, Plan
 from dxplan.domain.unit import Unit
 from dxplan.evaluate.evaluation import Evaluation
+from dxplan.evaluate.public import evaluation_json
 from dxplan.evaluate.reading import Reading
 from dxplan.evaluate.status import Status
 from dxplan.reporting.completeness import LateReport
@@ -169,3 +171,46 @@ def build_report(
         ],
         freshness=freshness,
     )
+
+
+def report_json(report: OfficialReport) -> dict[str, Any]:
+    """The report as the API gives it: each indicator as `dxplan evaluate` prints it
+    (`evaluation_json`), plus the year before, the units behind, late reports, notes."""
+    notes = report.notes
+    return {
+        "unit_code": report.unit.code,
+        "period": str(report.period),
+        "as_of": report.as_of.isoformat(),
+        "plan": {"code": report.plan.code, "version": report.plan_version},
+        "issuer": {"agency": report.issuer.agency.vi, "abbreviation": report.issuer.abbreviation},
+        "indicators": [
+            {
+                **(
+                    evaluation_json(row.evaluation)
+                    if row.evaluation is not None
+                    else {
+                        "indicator": row.indicator.code,
+                        "unit_code": report.unit.code,
+                        "period": str(report.period),
+                        "value": None,
+                        "status": row.status.value,
+                        "pillar": row.indicator.pillar,
+                    }
+                ),
+                "year_before": row.year_before,
+                "behind": [{"unit_code": e.unit, "value": e.value} for e in row.behind],
+            }
+            for row in report.rows
+        ],
+        "missing": [i.code for i in report.missing],
+        "late": [r.as_json() for r in report.late],
+        "notes": None
+        if notes is None
+        else {
+            "difficulties": notes.difficulties,
+            "next_tasks": notes.next_tasks,
+            "saved_by": notes.saved_by,
+            "saved_at": notes.saved_at.isoformat() if notes.saved_at else None,
+        },
+        "newest_figure_at": report.freshness.isoformat() if report.freshness else None,
+    }

@@ -1,10 +1,11 @@
 """The official periodic report of a unit and period: its page, its files, its notes.
 
 `GET /official-reports/{unit}/{period}` shows what the report holds and links to its
-files; `GET /official-reports/{unit}/{period}/{format}` downloads the DOCX, the PDF or
-the XLSX annex (`?lang=vi|en|bn`, `?as_of=` the report's date); the coordinator writes
-the difficulties and next tasks with `POST /official-reports/{unit}/{period}/notes`,
-kept with their history. Readers: the policy's `official_report.read`; the indicators
+files; its JSON twin is `GET /api/official-reports/{unit}/{period}`.
+`GET /official-reports/{unit}/{period}/{format}` downloads the DOCX, the PDF or the
+XLSX annex (`?lang=vi|en|bn`, `?as_of=` the report's date); the coordinator writes the
+difficulties and next tasks with `POST /official-reports/{unit}/{period}/notes`, kept
+with their history. Readers: the policy's `official_report.read`; the indicators
 shown are those `figure.read` lets the reader see.
 """
 
@@ -22,14 +23,15 @@ from dxplan.domain.account import User
 from dxplan.official.formats import FORMATS, Converter, ReportFormat, file_name, render
 from dxplan.official.gather import gather, parse_period
 from dxplan.official.pdf import ConversionError
-from dxplan.official.report import OfficialReport, OfficialReportError
+from dxplan.official.report import OfficialReport, OfficialReportError, report_json
 from dxplan.official.wording import Wording
 from dxplan.store import report_notes
-from dxplan.web.auth import PageUser
+from dxplan.web.auth import ApiUser, PageUser
 from dxplan.web.dates import Dates
 from dxplan.web.deps import RendererDep, WorkspaceDep
 from dxplan.web.pages.account import CheckedForm
 from dxplan.web.permissions import require
+from dxplan.web.responses import refusals
 from dxplan.workspace import Workspace
 
 router = APIRouter(tags=["official reports"])
@@ -118,6 +120,24 @@ def official_report_page(
     require(user, policy.Action.OFFICIAL_REPORT_READ, policy.UnitRef(unit))
     report = _report(workspace, user, unit, period, as_of)
     return _page(request, renderer, workspace, user, report)
+
+
+@router.get(
+    "/api/official-reports/{unit}/{period}",
+    summary="An official report's content: figures, units behind, late reports, notes",
+    responses=refusals(401, 403, 404),
+)
+def official_report_json(
+    unit: str, period: str, workspace: WorkspaceDep, user: ApiUser, as_of: AsOf = None
+) -> dict[str, Any]:
+    """What the DOCX, PDF and XLSX of `/official-reports/{unit}/{period}` print, as JSON.
+
+    `indicators` are the objects of `dxplan evaluate --format json` for the unit (every
+    indicator of the plan the reader may see), each with `year_before` and `behind`
+    (the units furthest from the target); `missing` lists those without a figure.
+    """
+    require(user, policy.Action.OFFICIAL_REPORT_READ, policy.UnitRef(unit))
+    return report_json(_report(workspace, user, unit, period, as_of))
 
 
 @router.get("/official-reports/{unit}/{period}/{fmt}", include_in_schema=False)
