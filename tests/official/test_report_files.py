@@ -67,6 +67,7 @@ def test_the_page_layout_of_decree_30(store: Cli, tmp_path: Path) -> None:
     number = section.header.paragraphs[0]
     assert number.alignment == 1  # centre
     assert "PAGE" in number._p.xml
+    assert document.core_properties.author == "Ủy ban nhân dân thành phố Cần Thơ"
 
 
 def test_the_heading_and_the_closing(store: Cli, tmp_path: Path) -> None:
@@ -118,6 +119,7 @@ def test_the_annex_table_is_the_evaluation(store: Cli, tmp_path: Path) -> None:
     annex = document.tables[2]
     header = [cell.text for cell in annex.rows[0].cells]
     assert header[:3] == ["No.", "Code", "Indicator"]
+    assert "w:tblHeader" in annex.rows[0]._tr.xml  # repeated on every page
     rows = {row.cells[1].text: [c.text for c in row.cells] for row in annex.rows[1:]}
     evaluation = _evaluation(store)
     assert set(rows) == set(evaluation)  # every indicator of the plan, once

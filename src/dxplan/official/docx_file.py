@@ -308,6 +308,10 @@ def _annex(document: Document, report: OfficialReport, words: Wording) -> None:
     table.style = "Table Grid"
     for cell, (title, _width) in zip(table.rows[0].cells, columns, strict=True):
         _line(cell, title, bold=True, size=10, first=True)
+    # the title row is repeated at the top of every page the table runs onto
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    table.rows[0]._tr.get_or_add_trPr().append(repeat)
     for number, row in enumerate(report.rows, start=1):
         i = row.indicator
         texts = (
@@ -333,6 +337,12 @@ def write_docx(report: OfficialReport, language: str = "vi") -> bytes:
     words = Wording(language)
     document = docx.Document()
     _setup(document)
+    # the file's properties name the agency, not the library that wrote it
+    properties = document.core_properties
+    properties.author = properties.last_modified_by = words.fmt.name(report.issuer.agency)
+    properties.title = f"{words._('REPORT')} {report.unit.code} {report.period}"
+    properties.comments = ""
+    properties.language = language
     _heading(document, report, words)
     _body(document, report, words)
     _closing(document, report, words)
