@@ -162,6 +162,15 @@ def test_the_workbook_carries_the_same_numbers(store: Cli, tmp_path: Path) -> No
 
 def test_a_commune_gets_its_own_report(store: Cli, tmp_path: Path) -> None:
     document = docx.Document(str(_write(store, tmp_path, "docx", "--unit", "31135")))
+    # headed by the ward's own issuer (the plan's issuer: units: "31135"), its superior above
+    left, right = document.tables[0].rows[0].cells
+    assert [p.text for p in left.paragraphs][:2] == [
+        "ỦY BAN NHÂN DÂN THÀNH PHỐ CẦN THƠ",
+        "ỦY BAN NHÂN DÂN PHƯỜNG NINH KIỀU",
+    ]
+    assert "Ninh Kiều, ngày 08 tháng 11 năm 2025" in [p.text for p in right.paragraphs]
+    closing = document.tables[1].rows[0].cells[0].paragraphs
+    assert closing[-1].text == "- Lưu: VT."
     texts = _texts(document)
     assert texts[texts.index("BÁO CÁO") + 1].endswith("– Phường Ninh Kiều")
     rows = {row.cells[1].text: row.cells[5].text for row in document.tables[2].rows[1:]}

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+from dxplan.documents import DocumentError
 from dxplan.domain.period import Period
 from dxplan.official.gather import gather, within
 from dxplan.official.report import OfficialReportError
-from dxplan.workspace import Workspace
+from dxplan.plans import __file__ as plans_file
+from dxplan.workspace import Workspace, check_plan_file
 from tests.dashboard_values import AS_OF, record_dashboard_values
 
 
@@ -42,3 +45,14 @@ def test_a_plan_without_an_issuer_is_refused(workspace: Workspace) -> None:
     workspace.plan = lambda conn=None: bare  # type: ignore[method-assign]
     with pytest.raises(OfficialReportError, match="no `issuer:` section"):
         gather(workspace, period=Period.parse("2025Q3"), unit=None, as_of=date(2025, 11, 8))
+
+
+def test_an_issuer_for_a_unit_outside_the_organisation_is_a_mistake(tmp_path: Path) -> None:
+    shipped = (Path(plans_file).parent / "cantho-2025.yaml").read_text("utf-8")
+    wrong = tmp_path / "plan.yaml"
+    wrong.write_text(shipped.replace('    "31135":', '    "99999":'), "utf-8")
+    with pytest.raises(DocumentError) as raised:
+        check_plan_file(wrong)
+    (problem,) = raised.value.problems
+    assert "unknown unit '99999'" in str(problem)
+    assert f"{wrong}:" in str(problem)  # the file and the line of the mistake

@@ -43,3 +43,12 @@ class Issuer(BaseModel):
     archive: str = Field(
         min_length=1, max_length=60, description="after `Lưu:`, e.g. VT, VP (the filing offices)"
     )
+    units: dict[str, Issuer] = Field(
+        default_factory=dict,
+        description="a unit's own issuer (a ward's People's Committee, a department), by "
+        "unit code: its reports are headed by it; other units' by this one",
+    )
+
+    def of(self, unit: str) -> Issuer:
+        """Who issues the report of `unit`: its own issuer if the plan names one."""
+        return self.units.get(unit, self)

@@ -140,6 +140,9 @@ def _problems(plan: Plan, organisation: Organisation | None) -> Iterator[Problem
                 f"{indicator.code} names unknown unit {indicator.lead_agency!r}",
             )
     yield from _dataset_problems(plan, organisation)
+    for code in plan.issuer.units if plan.issuer is not None else ():
+        if organisation is not None and code not in organisation:
+            yield Problem(("issuer", "units", code), "unknown-unit", f"unknown unit {code!r}")
 
 
 def _dataset_problems(plan: Plan, organisation: Organisation | None) -> Iterator[Problem]:

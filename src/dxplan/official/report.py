@@ -157,7 +157,7 @@ def build_report(
         plan=plan,
         plan_version=plan_version,
         organisation=organisation,
-        issuer=plan.issuer,
+        issuer=plan.issuer.of(unit),
         unit=organisation[unit],
         period=period,
         as_of=as_of,
