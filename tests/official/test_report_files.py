@@ -197,6 +197,14 @@ def test_bad_input_is_refused_and_writes_nothing(
     assert list(tmp_path.glob("report.docx*")) == []
 
 
+def test_an_output_that_cannot_be_written_is_a_clear_error(store: Cli, tmp_path: Path) -> None:
+    output = tmp_path / "no-such-folder" / "report.docx"
+    result = store("report", "--period", PERIOD, "--format", "docx", "--output", str(output))
+    assert result.exit_code == 1
+    assert "--output: cannot write" in result.output
+    assert not output.parent.exists()
+
+
 def test_a_period_without_figures_says_what_is_missing(store: Cli, tmp_path: Path) -> None:
     output = tmp_path / "report.docx"
     result = store("report", "--period", "2023Q1", "--format", "docx", "--output", str(output))
