@@ -110,6 +110,12 @@ class Settings(BaseSettings):
         le=3600,
         description="Seconds a PDF conversion of an official report may take at most.",
     )
+    pdf_parallel: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="PDF conversions run at once by one server; others wait for a slot.",
+    )
 
     def now(self) -> datetime:
         """The current instant, moved to `as_of` (keeping the time of day) when set."""

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from dxplan.official.pdf import ConversionError, docx_to_pdf
+from dxplan.official.pdf import ConversionError, Converter, docx_to_pdf
 
 pytestmark = pytest.mark.skipif(
     shutil.which("soffice") is None or shutil.which("pdftoppm") is None,
@@ -58,3 +58,13 @@ def test_a_conversion_past_its_timeout_is_stopped_with_a_clear_error() -> None:
 def test_a_missing_soffice_is_a_clear_error() -> None:
     with pytest.raises(ConversionError, match="is not installed"):
         docx_to_pdf(b"", soffice="no-such-soffice-here")
+
+
+def test_a_conversion_without_a_free_slot_is_refused() -> None:
+    converter = Converter(timeout=0.000001, parallel=1)
+    converter._slots.acquire()  # another conversion holds the only slot
+    try:
+        with pytest.raises(ConversionError, match="1 conversions are running"):
+            converter.convert(b"PK")
+    finally:
+        converter._slots.release()

@@ -10,9 +10,9 @@ import typer
 
 from dxplan.cli.common import ExitCode, fail, open_workspace, settings
 from dxplan.domain.period import LOCAL_TZ
-from dxplan.official.formats import Converter, ReportFormat, render
+from dxplan.official.formats import ReportFormat, render
 from dxplan.official.gather import gather, parse_period
-from dxplan.official.pdf import ConversionError
+from dxplan.official.pdf import ConversionError, Converter
 from dxplan.official.report import OfficialReportError
 
 
@@ -56,7 +56,10 @@ def report_command(
         with open_workspace(ctx) as workspace:
             report = gather(workspace, period=wanted, unit=unit, as_of=day)
         content = render(
-            report, output_format, language, Converter(config.soffice, config.pdf_timeout)
+            report,
+            output_format,
+            language,
+            Converter(config.soffice, config.pdf_timeout, config.pdf_parallel),
         )
     except OfficialReportError as error:
         fail(str(error))

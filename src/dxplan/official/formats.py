@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Final
 
 from dxplan.official.docx_file import write_docx
-from dxplan.official.pdf import docx_to_pdf
+from dxplan.official.pdf import Converter
 from dxplan.official.report import OfficialReport
 from dxplan.official.xlsx import write_xlsx
 
@@ -21,14 +21,6 @@ class ReportFormat(StrEnum):
     DOCX = "docx"
     PDF = "pdf"
     XLSX = "xlsx"
-
-
-@dataclass(frozen=True)
-class Converter:
-    """How PDFs are made here: LibreOffice's command and the longest a conversion may take."""
-
-    soffice: str = "soffice"
-    timeout: float = 120.0
 
 
 Writer = Callable[[OfficialReport, str, Converter], bytes]
@@ -41,9 +33,7 @@ class Output:
 
 
 def _pdf(report: OfficialReport, language: str, converter: Converter) -> bytes:
-    return docx_to_pdf(
-        write_docx(report, language), soffice=converter.soffice, timeout=converter.timeout
-    )
+    return converter.convert(write_docx(report, language))
 
 
 FORMATS: Final[dict[ReportFormat, Output]] = {

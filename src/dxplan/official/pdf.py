@@ -4,6 +4,9 @@ Each conversion runs `soffice` with a profile folder of its own (two conversions
 once would otherwise fight over one profile's lock) inside a temporary folder that is
 removed afterwards, and is stopped after a timeout. A missing soffice, a timeout or a
 conversion without output is a `ConversionError` that says which, never a crash.
+A `Converter` runs at most `parallel` conversions at once (each LibreOffice takes a
+core and a few hundred megabytes); others wait for a slot as long as a conversion may
+take, then are refused.
 """
 
 from __future__ import annotations
@@ -13,11 +16,30 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
 
 class ConversionError(RuntimeError):
     """The PDF could not be made: the reason, for the person who asked."""
+
+
+class Converter:
+    """PDF conversions with one LibreOffice command, a timeout and a number of slots."""
+
+    def __init__(self, soffice: str = "soffice", timeout: float = 120.0, parallel: int = 2):
+        self.soffice, self.timeout, self.parallel = soffice, timeout, parallel
+        self._slots = threading.BoundedSemaphore(parallel)
+
+    def convert(self, document: bytes) -> bytes:
+        if not self._slots.acquire(timeout=self.timeout):
+            raise ConversionError(
+                f"cannot make a PDF: {self.parallel} conversions are running; try again shortly"
+            )
+        try:
+            return docx_to_pdf(document, soffice=self.soffice, timeout=self.timeout)
+        finally:
+            self._slots.release()
 
 
 def docx_to_pdf(document: bytes, *, soffice: str = "soffice", timeout: float = 120.0) -> bytes:

@@ -11,6 +11,7 @@ shown are those `figure.read` lets the reader see.
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Annotated, Any
 
@@ -20,9 +21,9 @@ from starlette.concurrency import run_in_threadpool
 
 from dxplan import policy
 from dxplan.domain.account import User
-from dxplan.official.formats import FORMATS, Converter, ReportFormat, file_name, render
+from dxplan.official.formats import FORMATS, ReportFormat, file_name, render
 from dxplan.official.gather import gather, parse_period
-from dxplan.official.pdf import ConversionError
+from dxplan.official.pdf import ConversionError, Converter
 from dxplan.official.report import OfficialReport, OfficialReportError, report_json
 from dxplan.official.wording import Wording
 from dxplan.store import report_notes
@@ -35,6 +36,13 @@ from dxplan.web.responses import refusals
 from dxplan.workspace import Workspace
 
 router = APIRouter(tags=["official reports"])
+
+
+@functools.cache
+def _converter(soffice: str, timeout: float, parallel: int) -> Converter:
+    """One converter per configuration, made on first use: its slots hold for the process."""
+    return Converter(soffice, timeout, parallel)
+
 
 AsOf = Annotated[str | None, Query(description="The report's date, YYYY-MM-DD.")]
 
@@ -154,7 +162,7 @@ async def official_report_file(
     require(user, policy.Action.OFFICIAL_REPORT_READ, policy.UnitRef(unit))
     language = renderer.language(request)
     settings = workspace.settings
-    converter = Converter(settings.soffice, settings.pdf_timeout)
+    converter = _converter(settings.soffice, settings.pdf_timeout, settings.pdf_parallel)
 
     def make() -> tuple[OfficialReport, bytes]:
         report = _report(workspace, user, unit, period, as_of)
