@@ -47,6 +47,27 @@ def test_the_report_as_pdf_renders(store: Callable[..., Any], tmp_path: Path) ->
     assert page.read_bytes().startswith(b"\x89PNG")
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_bengali_report_has_a_font_for_its_script(
+    store: Callable[..., Any], tmp_path: Path
+) -> None:
+    output = tmp_path / "report.pdf"
+    result = store(
+        "report",
+        "--period",
+        "2025Q3",
+        "--language",
+        "bn",
+        "--format",
+        "pdf",
+        "--output",
+        str(output),
+    )
+    assert result.exit_code == 0, result.output
+    fonts = subprocess.run(["pdffonts", str(output)], capture_output=True, text=True).stdout
+    assert "Bengali" in fonts  # not boxes: .ci/run installs fonts-lohit-beng-bengali
+
+
 def test_a_conversion_past_its_timeout_is_stopped_with_a_clear_error() -> None:
     # no LibreOffice starts in a microsecond: the timeout always strikes
     with pytest.raises(ConversionError, match="took longer than 1e-06 s"):
