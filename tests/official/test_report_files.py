@@ -185,6 +185,7 @@ def test_a_commune_gets_its_own_report(store: Cli, tmp_path: Path) -> None:
         (("--period", "2026Q1"), "has not begun"),
         (("--period", PERIOD, "--unit", "99999"), "'99999' is not a unit of the organisation"),
         (("--period", PERIOD, "--as-of", "8/11/2025"), "is not a date"),
+        (("--period", PERIOD, "--as-of", "9999-12-31"), "is past 9998-06-30"),
     ],
 )
 def test_bad_input_is_refused_and_writes_nothing(

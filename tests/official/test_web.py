@@ -146,6 +146,7 @@ def test_notes_a_document_cannot_hold_store_nothing(site: tuple[str, Workspace])
         ("coordinator", "/official-reports/92/2026Q1/docx", 404),
         ("coordinator", "/official-reports/92/2025Q3/odt", 422),
         ("coordinator", "/official-reports/92/2025Q3/docx?as_of=8/11/2025", 400),
+        ("coordinator", "/api/official-reports/92/2025Q3?as_of=9999-12-31", 400),
         (None, "/official-reports/92/2025Q3/docx", 303),
     ],
 )

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date
+from typing import Final
 
 from dxplan.domain.period import Period
 from dxplan.evaluate.reading import readings
-from dxplan.official.report import OfficialReport, OfficialReportError, build_report
+from dxplan.official.report import BadDay, OfficialReport, OfficialReportError, build_report
 from dxplan.reporting.completeness import Standing, late_and_missing
 from dxplan.store import plans as plan_store
 from dxplan.store import report_notes
 from dxplan.store import values as value_store
 from dxplan.workspace import Workspace
+
+# periods end in 9998 (domain/period.py); reports due soon after a day are looked up too
+LAST_DAY: Final = date(9998, 6, 30)
 
 
 def parse_period(text: str) -> Period:
@@ -48,6 +52,8 @@ def gather(
 
     `hidden`: indicators the reader may not see (the policy's answer), left out.
     """
+    if as_of > LAST_DAY:
+        raise BadDay(f"as_of: {as_of.isoformat()} is past {LAST_DAY.isoformat()}, the last day")
     plan, organisation = workspace.plan(), workspace.organisation()
     if plan is None or organisation is None:
         raise OfficialReportError("the store holds no plan yet: run `dxplan init` first")

@@ -33,6 +33,10 @@ class OfficialReportError(ValueError):
     """A report that cannot be made as asked (unknown period or unit, no issuer...)."""
 
 
+class BadDay(OfficialReportError):
+    """A report's date that dxplan cannot judge from (past its calendar's end)."""
+
+
 @dataclass(frozen=True)
 class Row:
     """One indicator of the annex and of its pillar's section, for the report's unit."""

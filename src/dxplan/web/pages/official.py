@@ -24,7 +24,7 @@ from dxplan.domain.account import User
 from dxplan.official.formats import FORMATS, ReportFormat, file_name, render
 from dxplan.official.gather import gather, parse_period
 from dxplan.official.pdf import ConversionError, Converter
-from dxplan.official.report import OfficialReport, OfficialReportError, report_json
+from dxplan.official.report import BadDay, OfficialReport, OfficialReportError, report_json
 from dxplan.official.wording import Wording
 from dxplan.store import report_notes
 from dxplan.web.auth import ApiUser, PageUser
@@ -69,6 +69,8 @@ def _report(
         return gather(
             workspace, period=wanted, unit=unit, as_of=_day(workspace, as_of), hidden=hidden
         )
+    except BadDay as error:
+        raise HTTPException(400, str(error)) from None
     except OfficialReportError as error:
         raise HTTPException(404, str(error)) from None
 
