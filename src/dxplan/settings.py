@@ -155,6 +155,22 @@ class Settings(BaseSettings):
         le=86_400,
         description="`dxplan serve` looks for queued packets this often (seconds).",
     )
+    soffice: str = Field(
+        default="soffice",
+        description="LibreOffice's command, which converts official reports to PDF.",
+    )
+    pdf_timeout: float = Field(
+        default=120.0,
+        gt=0,
+        le=3600,
+        description="Seconds a PDF conversion of an official report may take at most.",
+    )
+    pdf_parallel: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="PDF conversions run at once by one server; others wait for a slot.",
+    )
 
     def now(self) -> datetime:
         """The current instant, moved to `as_of` (keeping the time of day) when set."""

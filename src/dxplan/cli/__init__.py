@@ -22,6 +22,7 @@ from dxplan.cli import (
     national,
     opendata,
     plan,
+    report,
     server,
     setup,
     tokens,
@@ -52,6 +53,7 @@ app.add_typer(national.app, name="national")
 app.add_typer(opendata.app, name="opendata")
 app.command("compute")(data.compute_command)
 app.command("evaluate")(evaluate.evaluate_command)
+app.command("report")(report.report_command)
 app.command("init")(setup.init)
 app.command("serve")(server.serve)
 app.command("demo")(server.demo)

@@ -223,3 +223,18 @@ national_outbox = Table(
     Index(None, "kind", "period", "slot"),
     Index(None, "state"),
 )
+
+# the coordinator's difficulties and next tasks of an official report, per unit and
+# period; rows are only ever added, the newest is current (migration 0007)
+report_notes = Table(
+    "report_notes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("unit_code", String(32), ForeignKey("units.code"), nullable=False),
+    Column("period", String(8), nullable=False),
+    Column("difficulties", Text, nullable=False),
+    Column("next_tasks", Text, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("recorded_by", String(64), nullable=False),
+    Index(None, "unit_code", "period"),
+)
