@@ -256,3 +256,27 @@ def test_figures_of_merged_units_roll_into_their_successor(tmp_path):
     assert rolled[("households", "BD-57-1-A", year)] == 2000.0
     assert rolled[("online", "BD-57-1-A", year)] == 800.0  # 40 %, not the mean 32.5 %
     assert rolled[("households", "BD", year)] == 2000.0
+
+
+def test_the_documented_merge_example(tmp_path):
+    """docs/units-file.md's example loads, and its figures are the ones the page gives."""
+    page = (Path(__file__).parents[2] / "docs" / "units-file.md").read_text("utf-8")
+    block = page.split("```csv\n", 1)[1].split("```", 1)[0]
+    organisation = load_units_file(_write(tmp_path, block), KINDS, ["bn", "en"])
+    assert organisation.successors == {"BD-57-B": "BD-57-A", "BD-57-C": "BD-57-A"}
+    measures = {
+        code: Measure(code=code, names=LocalizedText(en=code), source=SourceKind.REPORTED)
+        for code in ("households", "online")
+    }
+    year = Period.parse("2024")
+    base = {
+        ("households", "BD-57-B", year): 1200.0,
+        ("online", "BD-57-B", year): 300.0,
+        ("households", "BD-57-C", year): 800.0,
+        ("online", "BD-57-C", year): 500.0,
+    }
+    rolled = over_units(base, measures, organisation)
+    households = rolled[("households", "BD-57-A", year)]
+    online = rolled[("online", "BD-57-A", year)]
+    assert (households, online, 100 * online / households) == (2000.0, 800.0, 40.0)
+    assert "800 online: 40 % (800 / 2,000)" in page.replace("\n", " ")

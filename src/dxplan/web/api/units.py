@@ -17,6 +17,9 @@ def list_units(workspace: WorkspaceDep, kind: str | None = None) -> list[dict[st
     organisation = workspace.organisation()
     if organisation is None:
         raise HTTPException(status_code=503, detail="No units stored yet: run `dxplan init`.")
+    if kind is not None and kind not in organisation.kinds.codes:
+        declared = ", ".join(organisation.kinds.codes)
+        raise HTTPException(status_code=422, detail=f"Unknown kind {kind!r}; declared: {declared}.")
     return [
         {
             "code": unit.code,
