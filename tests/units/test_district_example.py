@@ -66,6 +66,8 @@ def test_import_compute_evaluate_and_pages(workspace: Workspace, client: Any):
     total = sum(e.numerator for e in unions if e is not None and e.numerator is not None)
     assert city["SOC-02"].numerator == pytest.approx(total)
 
+    plan = client.get("/api/plan").json()
+    assert plan["organisation"] == {"units_file": "meherpur-units.csv"}
     overview = client.get("/api/overview").json()
     assert {line["indicator"] for line in overview["indicators"]} == set(city)
     rankings = client.get("/api/dashboard/rankings", params={"lang": "bn"}).json()

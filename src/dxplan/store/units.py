@@ -123,6 +123,14 @@ def _retire(
                 **state,
             )
         )
+        audit.append(
+            conn,
+            actor=actor,
+            action="unit.retire",
+            entity="unit",
+            key=unit.code,
+            after={**state, "active": False, "successor_code": heir},
+        )
         return 0
     if not row.active and row.successor_code == heir:
         return 0
