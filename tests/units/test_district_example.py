@@ -15,6 +15,7 @@ from dxplan.demo.reports import load_reports
 from dxplan.domain.period import Period
 from dxplan.ingest.service import compute
 from dxplan.plans import shipped, shipped_plan
+from dxplan.reporting.completeness import reporting_kinds
 from dxplan.settings import Settings
 from dxplan.workspace import Workspace
 
@@ -43,6 +44,10 @@ def test_units_come_from_the_file_with_the_plans_kinds(workspace: Workspace):
     counts = {k: len(organisation.of_kind(k)) for k in organisation.kinds.codes}
     assert counts == {"district": 1, "upazila": 3, "union": UNIONS, "office": 6}
     assert [r.code for r in organisation.rankings] == ["unions", "upazilas", "offices"]
+    plan = workspace.plan()
+    assert plan is not None
+    # the late-reports page filters on the kinds that report: the unions
+    assert [k.code for k in reporting_kinds(plan, organisation)] == ["union"]
 
 
 def test_import_compute_evaluate_and_pages(workspace: Workspace, client: Any):

@@ -1,7 +1,8 @@
-"""A unit's scorecard and the rankings: which communes, wards and agencies to call.
+"""A unit's scorecard and the rankings: which units to call.
 
 `/units/{code}` (every indicator the unit has, its scores, its rank) and `/rankings`
-(communes and wards; agencies), with their JSON twins under `/api/dashboard/`.
+(one table per ranking the organisation declares: communes and wards, then agencies,
+for a Vietnamese province), with their JSON twins under `/api/dashboard/`.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def unit(scope: Scope, code: str) -> dict[str, Any]:
 
 
 def rankings(scope: Scope) -> dict[str, Any]:
-    """Communes and wards, then agencies, by overall score (best first), with pillar scores."""
+    """Each declared ranking's units by overall score (best first), with pillar scores."""
     fmt = scope.fmt
     labels = _group_labels(scope)
     pillars = [p.code for p in scope.plan.pillars]
@@ -128,7 +129,7 @@ def rankings_page(dashboard: DashboardDep) -> Response:
 
 @router.get(
     "/api/dashboard/rankings",
-    summary="Communes and wards, and agencies, by score",
+    summary="Each ranking's units (communes and wards; agencies) by score",
     responses=refusals(401),
 )
 def rankings_json(dashboard: DashboardDep) -> Response:
