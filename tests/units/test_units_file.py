@@ -280,3 +280,17 @@ def test_the_documented_merge_example(tmp_path):
     online = rolled[("online", "BD-57-A", year)]
     assert (households, online, 100 * online / households) == (2000.0, 800.0, 40.0)
     assert "800 online: 40 % (800 / 2,000)" in page.replace("\n", " ")
+
+
+def test_yaml_mistakes_name_their_line(tmp_path):
+    text = """units:
+  - {code: BD, kind: country, names: {en: Bangladesh}}
+  - code: B
+    kind: division
+    parent_code: NOWHERE
+    names: {en: B}
+"""
+    path = _write(tmp_path, text, "units.yml")
+    with pytest.raises(DocumentError) as caught:
+        load_units_file(path, KINDS)
+    assert f"{path}:5:5: unknown parent 'NOWHERE'" in str(caught.value)

@@ -124,7 +124,8 @@ def _yaml_records(path: Path, label: str) -> Iterator[tuple[dict[str, Any], Wher
             raise DocumentError([document.problem(("units", index), "yaml", "expected a mapping")])
 
         def where(name: str, index: int = index) -> tuple[int, int]:
-            return document.position(("units", index, name))
+            path = ("names", name) if name in LANGUAGES else (name,)
+            return document.position(("units", index, *path))
 
         yield record, where
 
