@@ -57,3 +57,25 @@ def test_an_agency_under_an_unknown_parent_is_refused(tmp_path):
     path.write_text('parent: "93"\nagencies:\n  - code: A\n    names: {vi: A}\n', "utf-8")
     with pytest.raises(DocumentError, match="unknown parent '93'"):
         load_organisation("92", path)
+
+
+def test_agencies_may_name_a_parent_agency_and_a_declared_kind(tmp_path):
+    path = tmp_path / "agencies.yaml"
+    path.write_text(
+        'parent: "92"\n'
+        "agencies:\n"
+        "  - {code: 92-SYT, names: {vi: Sở Y tế}}\n"
+        "  - {code: 92-SYT-CDC, names: {vi: Trung tâm Kiểm soát bệnh tật}, parent: 92-SYT}\n",
+        encoding="utf-8",
+    )
+    organisation = load_organisation("92", path)
+    cdc = organisation["92-SYT-CDC"]
+    assert (cdc.parent, cdc.kind) == ("92-SYT", "agency")
+    assert [u.code for u in organisation.ancestors("92-SYT-CDC")] == ["92-SYT", "92"]
+    # a kind the Vietnamese source does not declare is refused, nothing is loaded
+    path.write_text(
+        'parent: "92"\nagencies:\n  - {code: 92-X, names: {vi: X}, kind: office}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(DocumentError, match="unit kind 'office' is not declared"):
+        load_organisation("92", path)
