@@ -294,3 +294,36 @@ def test_yaml_mistakes_name_their_line(tmp_path):
     with pytest.raises(DocumentError) as caught:
         load_units_file(path, KINDS)
     assert f"{path}:5:5: unknown parent 'NOWHERE'" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("bin.csv", b"\xff\xfe\x00\x01garbage", "can't decode"),
+        (
+            "nul.csv",
+            b"code,kind,parent_code,name_en\nBD,country,,A\x00B\n",
+            ":2:4: name_en: a control",
+        ),
+        (
+            "long.csv",
+            b"code,kind,parent_code,name_en\nBD,country,,A" + b"A" * 200_000 + b"\n",
+            ":2:1: field larger",
+        ),
+        (
+            "twice.csv",
+            b"code,kind,parent_code,name_en,name_en\nBD,country,,A,B\n",
+            "'name_en' appears twice",
+        ),
+        (
+            "nul.yaml",
+            b'units:\n  - {code: BD, kind: country, names: {en: "A\\0B"}}\n',
+            ":2:39: en: a control",
+        ),
+    ],
+)
+def test_unusable_files_are_refused_with_their_place(tmp_path, name, data, message):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(DocumentError, match=message):
+        load_units_file(path, KINDS)

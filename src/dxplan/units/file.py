@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -69,12 +70,18 @@ def _csv_records(
 ) -> Iterator[tuple[dict[str, Any], Where]]:
     text = _text(path, label)
     rows = csv.reader(io.StringIO(text))
-    header = [h.strip() for h in next(rows, [])]
+    try:
+        header = [h.strip() for h in next(rows, [])]
+    except csv.Error as error:
+        reading.add((1, 1), "malformed-row", f"not a CSV header: {error}")
+        return
     missing = [c for c in COLUMNS if c not in header]
     known = (*COLUMNS, *OPTIONAL)
     for position, column in enumerate(header, 1):
         language = column.removeprefix("name_")
-        if column not in known and not (column.startswith("name_") and language in LANGUAGES):
+        if column in header[: position - 1]:
+            reading.add((1, position), "duplicate-column", f"column {column!r} appears twice")
+        elif column not in known and not (column.startswith("name_") and language in LANGUAGES):
             reading.add(
                 (1, position),
                 "unknown-column",
@@ -87,13 +94,27 @@ def _csv_records(
         reading.add((1, 1), "missing-column", "no name_<language> column in the header")
     if reading.problems:
         return
-    line = 1
-    for row in rows:
+    while True:
+        try:
+            row = next(rows, None)
+        except csv.Error as error:  # a field beyond the csv module's limit, a stray quote
+            reading.add((rows.line_num, 1), "malformed-row", str(error))
+            return
+        if row is None:
+            return
         line = rows.line_num
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
             reading.add((line, 1), "row-length", f"{len(row)} fields, the header has {len(header)}")
+            continue
+        control = next((i for i, cell in enumerate(row) if _has_control(cell)), None)
+        if control is not None:
+            reading.add(
+                (line, control + 1),
+                "control-character",
+                f"{header[control]}: a control character (such as NUL) is not text",
+            )
             continue
         cells = dict(zip(header, (cell.strip() for cell in row), strict=True))
         names = {
@@ -107,6 +128,10 @@ def _csv_records(
             return line, header.index(column) + 1 if column in header else 1
 
         yield record, where
+
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(c) == "Cc" for c in text)
 
 
 def _yaml_records(path: Path, label: str) -> Iterator[tuple[dict[str, Any], Where]]:
@@ -200,6 +225,12 @@ def _rows(
 ) -> dict[str, tuple[UnitRow, Where]]:
     rows: dict[str, tuple[UnitRow, Where]] = {}
     for record, where in records:
+        texts = {**record, **(record.get("names") or {})}
+        bad = next((k for k, v in texts.items() if isinstance(v, str) and _has_control(v)), None)
+        if bad is not None:
+            message = f"{bad}: a control character (such as NUL) is not text"
+            reading.add(where(bad), "control-character", message)
+            continue
         try:
             row = UnitRow.model_validate(record)
         except ValidationError as error:
