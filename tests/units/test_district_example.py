@@ -13,6 +13,7 @@ import pytest
 from dxplan.demo.load import load_demo
 from dxplan.demo.reports import load_reports
 from dxplan.domain.period import Period
+from dxplan.exports.figures import indicator_rows
 from dxplan.ingest.service import compute
 from dxplan.plans import shipped, shipped_plan
 from dxplan.reporting.completeness import reporting_kinds
@@ -71,6 +72,14 @@ def test_import_compute_evaluate_and_pages(workspace: Workspace, client: Any):
     total = sum(e.numerator for e in unions if e is not None and e.numerator is not None)
     assert city["SOC-02"].numerator == pytest.approx(total)
 
+    with workspace.engine.connect() as conn:
+        plan_in_force = workspace.plan(conn)
+        assert plan_in_force is not None
+        exported = {(r[0], r[1], r[2]): r for r in indicator_rows(conn, plan_in_force)}
+    # the export holds the district's and each union's figures (the whole stored year;
+    # the dashboard judges as of its day)
+    assert 0 < float(exported[("GOV-02", "MEH", "2025")][5]) <= 100
+    assert ("GOV-02", "MEH-GNG-KAZ", "2025") in exported
     plan = client.get("/api/plan").json()
     assert plan["organisation"] == {"units_file": "meherpur-units.csv"}
     overview = client.get("/api/overview").json()
