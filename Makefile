@@ -9,7 +9,7 @@ DATA_DIR ?= dxplan-data
 VENDOR := src/dxplan/web/static/vendor
 DEMO_AS_OF ?= 2025-11-08
 
-.PHONY: install assets demo test lint check bench clean
+.PHONY: install assets demo test lint check bench clean contracts
 
 # The virtual environment is rebuilt when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -39,6 +39,11 @@ lint: install
 	$(BIN)/mypy
 
 check: lint test
+
+# docs/schemas/*.json, docs/measures.md, docs/errors.md and the generated sections of
+# docs/plan-file.md and docs/operational-data.md, from the code's definitions.
+contracts: install
+	$(BIN)/python scripts/contracts.py
 
 # Engine and import benchmark (1M and 10M dossiers; ratios to baselines of the same run).
 bench: install

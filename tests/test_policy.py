@@ -62,6 +62,8 @@ task.approve,organisation,N,N,N,N,Y,Y
 token.manage,organisation,N,N,N,N,N,Y
 user.manage,organisation,N,N,N,N,N,Y
 feed.write,organisation,N,N,N,N,N,N
+official_report.read,unit U,N,Y,Y,N,Y,Y
+official_report.notes,unit U,N,N,N,N,Y,Y
 """
 ROWS = list(csv.DictReader(io.StringIO(TABLE)))
 

@@ -46,6 +46,8 @@ class Action(StrEnum):
     TOKEN_MANAGE = "token.manage"  # create, list and revoke API tokens
     USER_MANAGE = "user.manage"  # create, disable, change accounts
     FEED_WRITE = "feed.write"  # dossier and catalog batches: source-system tokens only
+    OFFICIAL_REPORT_READ = "official_report.read"  # a unit's periodic report (DOCX/PDF/XLSX)
+    OFFICIAL_REPORT_NOTES = "official_report.notes"  # its difficulties and next tasks
 
 
 class Visibility(StrEnum):
@@ -187,6 +189,26 @@ def _manage_accounts(user: Reader, resource: Resource) -> bool:
 def _write_feed(user: Reader, resource: Resource) -> bool:
     # people never send dossier batches: a source system's scoped token does
     return False
+
+
+@rule(Action.OFFICIAL_REPORT_READ)
+def _read_official_report(user: Reader, resource: Resource) -> bool:
+    """Coordinators, admins and viewers read any unit's official report; a reporter its
+    own units'. Which indicators it shows is FIGURE_READ's answer."""
+    assert isinstance(resource, UnitRef)
+    if user is None:
+        return False
+    return (
+        user.can(Permission.READ_ALL)
+        or user.can(Permission.READ_PUBLIC)
+        or user.reports_for(resource.unit)
+    )
+
+
+@rule(Action.OFFICIAL_REPORT_NOTES)
+def _write_official_notes(user: Reader, resource: Resource) -> bool:
+    """The coordinator (and an admin) writes the difficulties and next tasks."""
+    return user is not None and user.can(Permission.APPROVE)
 
 
 # -- what the surfaces ask most --------------------------------------------------------

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Final, Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -100,6 +101,76 @@ class Settings(BaseSettings):
         le=512,
         description="Deepest nesting of arrays and objects accepted in a JSON API body.",
     )
+    open_data_licence: str = Field(
+        default="CC-BY-4.0",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9.+-]*$",
+        description="Licence of the open-data package: its Open Definition or SPDX id.",
+    )
+    open_data_licence_title: str = Field(
+        default="Creative Commons Attribution 4.0",
+        min_length=1,
+        description="The open-data licence's name as people read it.",
+    )
+
+    national_url: str | None = Field(
+        default=None,
+        description="Base URL of the national reporting information system; packets go to "
+        "POST <url>/packets. Unset: nothing is sent and `dxplan serve` delivers nothing.",
+    )
+    national_token: SecretStr | None = Field(
+        default=None, description="Bearer token dxplan presents to the national system."
+    )
+    sender_code: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9._-]{1,32}$",
+        description="The province's code as sender of packets to the national system.",
+    )
+    national_mapping_file: Path | None = Field(
+        default=None,
+        description="Mapping of dxplan's names to the national field names; default: the "
+        "shipped file dxplan/national/mapping.yaml.",
+    )
+    national_packet_size: int = Field(
+        default=500, ge=1, le=100_000, description="Most KPI data items in one packet."
+    )
+    national_attempts: int = Field(
+        default=5,
+        ge=1,
+        le=100,
+        description="Attempts per packet in one delivery run (5xx, timeouts, refused or "
+        "closed connections) before the run stops and leaves the packet queued.",
+    )
+    national_backoff_seconds: float = Field(
+        default=2.0, ge=0, le=3600, description="Wait before the second attempt; doubles after."
+    )
+    national_backoff_max_seconds: float = Field(
+        default=120.0, ge=0, le=86_400, description="Longest wait between two attempts."
+    )
+    national_timeout_seconds: float = Field(
+        default=30.0, gt=0, le=3600, description="Timeout of each request to the national system."
+    )
+    national_interval_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=86_400,
+        description="`dxplan serve` looks for queued packets this often (seconds).",
+    )
+    soffice: str = Field(
+        default="soffice",
+        description="LibreOffice's command, which converts official reports to PDF.",
+    )
+    pdf_timeout: float = Field(
+        default=120.0,
+        gt=0,
+        le=3600,
+        description="Seconds a PDF conversion of an official report may take at most.",
+    )
+    pdf_parallel: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="PDF conversions run at once by one server; others wait for a slot.",
+    )
 
     def now(self) -> datetime:
         """The current instant, moved to `as_of` (keeping the time of day) when set."""
@@ -107,6 +178,16 @@ class Settings(BaseSettings):
         if self.as_of is None:
             return real
         return datetime.combine(self.as_of, real.timetz())
+
+    @field_validator("national_url")
+    @classmethod
+    def _national_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/?#@]+(/[^\s?#]*)?$", value):
+            raise ValueError(
+                f"{value!r} is not a base URL such as https://host/path (http or https, "
+                "no query, no user name)"
+            )
+        return value
 
     @model_validator(mode="after")
     def _no_short_secret(self) -> Settings:

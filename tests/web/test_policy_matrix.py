@@ -231,6 +231,16 @@ SIMPLE: Final[dict[tuple[str, str], list[tuple[str, bool, Action, policy.Resourc
     ("GET", "/api/focal-points/{unit}"): [
         (f"/api/focal-points/{UNIT}", True, Action.FOCAL_POINT_READ, UnitRef(UNIT))
     ],
+    ("GET", "/official-reports/{unit}/{period}"): [
+        (f"/official-reports/{UNIT}/2025Q3", False, Action.OFFICIAL_REPORT_READ, UnitRef(UNIT))
+    ],
+    ("GET", "/api/official-reports/{unit}/{period}"): [
+        (f"/api/official-reports/{UNIT}/2025Q3", True, Action.OFFICIAL_REPORT_READ, UnitRef(UNIT))
+    ],
+    ("GET", "/official-reports/{unit}/{period}/{fmt}"): [
+        (f"/official-reports/{UNIT}/2025Q3/{f}", False, Action.OFFICIAL_REPORT_READ, UnitRef(UNIT))
+        for f in ("docx", "xlsx")  # the PDF is this DOCX converted (tests/official)
+    ],
 }
 FIGURES: Final = {
     ("GET", "/indicators/{code}"): ("/indicators/{}", False),
@@ -260,6 +270,7 @@ SIGNED_IN_LISTS: Final = {
 }
 FEEDS: Final = {("POST", "/api/dossiers"), ("POST", "/api/procedures")}
 FOCAL_POINT_SET: Final = ("POST", "/focal-points/{unit}")
+OFFICIAL_NOTES: Final = ("POST", "/official-reports/{unit}/{period}/notes")
 # no figure, no report, no person's data: the same for everyone
 PUBLIC: Final = {
     ("GET", "/api/health"): "service status",
@@ -274,6 +285,10 @@ PUBLIC: Final = {
     ("GET", "/docs"): "the API documentation",
     ("GET", "/docs/oauth2-redirect"): "the API documentation",
     ("GET", "/redoc"): "the API documentation",
+    # public figures only, the same for everyone (tests/opendata checks SOC-08 is absent)
+    ("GET", "/opendata"): "the open-data page",
+    ("GET", "/opendata/datapackage.json"): "the open-data package",
+    ("GET", "/opendata/{name}.csv"): "the open-data package's tables",
 }
 
 
@@ -301,7 +316,7 @@ def test_every_route_is_in_the_matrix(world: World) -> None:
         | set(PUBLIC_FIGURES)
         | set(SIGNED_IN_LISTS)
         | FEEDS
-        | {FOCAL_POINT_SET}
+        | {FOCAL_POINT_SET, OFFICIAL_NOTES}
         | set(PUBLIC)
     )
     routes = _routes(world.clients["anonymous"].app)
@@ -382,6 +397,23 @@ def test_setting_a_focal_point(world: World) -> None:
         current = world.get("coordinator", f"/api/focal-points/{UNIT}").json()["focal_point"]
         stored = current is not None and current["name"] == form["name"]
         assert stored is allowed, role
+
+
+def test_writing_an_official_reports_notes(world: World) -> None:
+    for role in ROLES:
+        form = {
+            "csrf_token": world.csrf.get(role, "none"),
+            "difficulties": f"Khó khăn ({role})",
+            "next_tasks": "Hoàn thành kết nối",
+        }
+        response = world.clients[role].post(f"/official-reports/{UNIT}/2025Q2/notes", data=form)
+        allowed = policy.can(world.users[role], Action.OFFICIAL_REPORT_NOTES, UnitRef(UNIT))
+        if allowed:
+            assert response.status_code == 303, f"{role}: {response.text}"
+        else:
+            _refused(response, role, api=False, unreadable=False)
+        page = world.get("coordinator", f"/official-reports/{UNIT}/2025Q2").text
+        assert (form["difficulties"] in page) is allowed, role
 
 
 @pytest.mark.parametrize("route", sorted(FIGURES), ids=" ".join)

@@ -19,7 +19,10 @@ from dxplan.cli import (
     evaluate,
     figures,
     focal_points,
+    national,
+    opendata,
     plan,
+    report,
     server,
     setup,
     tokens,
@@ -46,8 +49,11 @@ app.add_typer(figures.indicators, name="indicators")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(users.app, name="users")
 app.add_typer(focal_points.app, name="focal-points")
+app.add_typer(national.app, name="national")
+app.add_typer(opendata.app, name="opendata")
 app.command("compute")(data.compute_command)
 app.command("evaluate")(evaluate.evaluate_command)
+app.command("report")(report.report_command)
 app.command("init")(setup.init)
 app.command("serve")(server.serve)
 app.command("demo")(server.demo)

@@ -93,8 +93,11 @@ def validate(
 
     Checks the YAML, every key against the schema (unknown keys are errors), codes that
     appear twice, formulas naming unknown measures, indicators naming unknown pillars or
-    units, and target operators (>=, >, <=, <). Each problem is printed as
-    FILE:LINE:COLUMN: message. Exit code 0 when the file is valid, 2 when it is not.
+    units, and target operators (>=, >, <=, <). A dossier, catalog or platform measure
+    must be one dxplan computes, with its source and aggregation (the message lists
+    the known ones; docs/measures.md defines them). Each problem is printed as
+    FILE:LINE:COLUMN: message (codes in docs/errors.md). Exit code 0 when the file is
+    valid, 2 when it is not.
     """
     try:
         checked = check_plan_file(file, settings(ctx).agencies_file)

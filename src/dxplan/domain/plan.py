@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from dxplan.domain.computed import COMPUTED
 from dxplan.domain.dataset import DataSet, FocalPoints
 from dxplan.domain.indicator import Indicator
+from dxplan.domain.issuer import Issuer
 from dxplan.domain.measure import Measure, SourceKind
 from dxplan.domain.names import LocalizedText
 from dxplan.domain.organisation import Organisation
@@ -55,6 +57,7 @@ class Plan(BaseModel):
     indicators: list[Indicator]
     datasets: list[DataSet] = Field(default_factory=list)
     focal_points: FocalPoints | None = None
+    issuer: Issuer | None = None  # who signs the official reports (domain/issuer.py)
 
     @model_validator(mode="after")
     def _confidentiality_follows_data(self) -> Plan:
@@ -111,6 +114,8 @@ def _problems(plan: Plan, organisation: Organisation | None) -> Iterator[Problem
     yield from _duplicates([m.code for m in plan.measures], "measures")
     yield from _duplicates([i.code for i in plan.indicators], "indicators")
     yield from _duplicates([d.code for d in plan.datasets], "datasets")
+    for index, field, code, message in COMPUTED.problems(plan.measures):
+        yield Problem(("measures", index, field), code, message)
     pillars = {p.code for p in plan.pillars}
     measures = {m.code for m in plan.measures}
     if (
@@ -149,6 +154,9 @@ def _problems(plan: Plan, organisation: Organisation | None) -> Iterator[Problem
                 f"{indicator.code} names unknown unit {indicator.lead_agency!r}",
             )
     yield from _dataset_problems(plan, organisation)
+    for code in plan.issuer.units if plan.issuer is not None else ():
+        if organisation is not None and code not in organisation:
+            yield Problem(("issuer", "units", code), "unknown-unit", f"unknown unit {code!r}")
 
 
 def _dataset_problems(plan: Plan, organisation: Organisation | None) -> Iterator[Problem]:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
-from dxplan.domain.measure import TimeAggregation
+from dxplan.domain.computed import COMPUTED
+from dxplan.domain.measure import SourceKind, TimeAggregation
 from dxplan.domain.organisation import Organisation
 from dxplan.domain.period import Period
 from dxplan.domain.plan import Plan
@@ -29,6 +30,14 @@ from dxplan.engine.definitions import (
 from dxplan.engine.engines import DOSSIER_SCHEMA, as_measure_table
 
 ENGINE_MEASURES = (*DOSSIER_MEASURES, *CATALOG_MEASURES)
+_NO_VALUES = pa.table(
+    {
+        "measure": pa.array([], pa.string()),
+        "unit_code": pa.array([], pa.string()),
+        "period": pa.array([], pa.string()),
+        "value": pa.array([], pa.float64()),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -50,8 +59,11 @@ class Engine:
         self.con = con
         self.plan = plan
         self.organisation = organisation
-        known = {m.code for m in plan.measures}
-        self.measures = [m for m in ENGINE_MEASURES if m in known]
+        # the plan's measures the engine fills: any subset of the registered ones, or none
+        wanted = {
+            m.code for m in plan.measures if m.source in (SourceKind.DOSSIERS, SourceKind.CATALOG)
+        }
+        self.measures = [m for m in ENGINE_MEASURES if m in wanted]
         con.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
         # a retired unit's dossiers count in its successor: merged units compare honestly
         closure = [
@@ -68,9 +80,7 @@ class Engine:
                 }
             ),
         )
-        last = [
-            m for m in self.measures if plan.measure(m).time_aggregation is TimeAggregation.LAST
-        ]
+        last = [m for m in self.measures if COMPUTED[m].time_aggregation is TimeAggregation.LAST]
         con.register(
             "aggregation",
             pa.table({"measure": self.measures, "is_last": [m in last for m in self.measures]}),
@@ -151,19 +161,21 @@ class Engine:
         con.register("base", base)
         catalog = con.execute(CATALOG_MEASURES_SQL).to_arrow_table()
         con.register("catalog_base", catalog)
-        dossier_cols = ", ".join(m for m in DOSSIER_MEASURES if m in self.measures)
-        catalog_cols = ", ".join(m for m in CATALOG_MEASURES if m in self.measures)
+        # one UNPIVOT per table with measures of the plan (a plan may have none)
+        own = [
+            f"""SELECT unit_code, month, measure, value FROM (
+                    UNPIVOT (SELECT unit_code, month, {", ".join(columns)} FROM {table})
+                    ON {", ".join(columns)} INTO NAME measure VALUE value)"""
+            for table, measures in (("base", DOSSIER_MEASURES), ("catalog_base", CATALOG_MEASURES))
+            if (columns := [m for m in measures if m in self.measures])
+        ]
+        if not own:
+            return Result(
+                _NO_VALUES, base, tuple(months), base.num_rows if cells is None else cells
+            )
         values = con.execute(
             f"""
-            WITH own AS (
-                SELECT unit_code, month, measure, value FROM (
-                    UNPIVOT (SELECT unit_code, month, {dossier_cols} FROM base)
-                    ON {dossier_cols} INTO NAME measure VALUE value)
-                UNION ALL
-                SELECT unit_code, month, measure, value FROM (
-                    UNPIVOT (SELECT unit_code, month, {catalog_cols} FROM catalog_base)
-                    ON {catalog_cols} INTO NAME measure VALUE value)
-            ),
+            WITH own AS ({" UNION ALL ".join(own)}),
             by_unit AS (
                 SELECT c.ancestor AS unit_code, o.month, o.measure, SUM(o.value) AS value
                 FROM own o JOIN closure c ON c.descendant = o.unit_code

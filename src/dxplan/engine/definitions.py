@@ -6,32 +6,79 @@ grid with each month's end instant and last day) and, for an incremental recompu
 `cells` (the (unit_code, month) pairs to recompute). The SQL uses only joins, CASE and
 SUM, so SQLGlot transpiles it to Spark SQL unchanged in meaning (see `engines.py`).
 Every definition follows `docs/operational-data.md` (the feeds contract) line by line.
+Which measures exist, and how they aggregate, is the registry's (`domain/computed.py`);
+here is only how each is counted.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Final
 
-DOSSIER_MEASURES: Final = (
-    "dossiers_received",
-    "dossiers_online",
-    "dossiers_input_digitized",
-    "dossiers_fee",
-    "dossiers_paid_online",
-    "dossiers_finished",
-    "dossiers_finished_with_due",
-    "dossiers_finished_on_time",
-    "dossiers_result_digitized",
-    "dossiers_overdue_open",
-)
+from dxplan.domain.computed import COMPUTED
+from dxplan.domain.measure import SourceKind
 
-CATALOG_MEASURES: Final = (
-    "procedures_in_force",
-    "procedures_online",
-    "procedures_on_portal",
-    "procedures_with_fee",
-    "procedures_fee_online_payment",
-)
+
+class Stage(StrEnum):
+    """The moment a dossier measure counts a dossier at, and the query part that does."""
+
+    RECEIVED = "received"  # in the month it was received
+    FINISHED = "finished"  # in the month it was finished
+    OVERDUE = "overdue"  # at each month end while it is open and past its deadline
+
+
+# How each registered measure is counted: its stage and an aggregate over dossiers.
+DOSSIER_SQL: Final[dict[str, tuple[Stage, str]]] = {
+    "dossiers_received": (Stage.RECEIVED, "COUNT(*)"),
+    "dossiers_online": (Stage.RECEIVED, "SUM(CASE WHEN channel = 'online' THEN 1 ELSE 0 END)"),
+    "dossiers_input_digitized": (
+        Stage.RECEIVED,
+        "SUM(CASE WHEN input_digitized THEN 1 ELSE 0 END)",
+    ),
+    "dossiers_fee": (Stage.RECEIVED, "SUM(CASE WHEN fee_required THEN 1 ELSE 0 END)"),
+    "dossiers_paid_online": (
+        Stage.RECEIVED,
+        "SUM(CASE WHEN fee_required AND paid_online THEN 1 ELSE 0 END)",
+    ),
+    "dossiers_finished": (Stage.FINISHED, "COUNT(*)"),
+    "dossiers_finished_with_due": (
+        Stage.FINISHED,
+        "SUM(CASE WHEN due_at IS NOT NULL THEN 1 ELSE 0 END)",
+    ),
+    "dossiers_finished_on_time": (
+        Stage.FINISHED,
+        "SUM(CASE WHEN due_at IS NOT NULL AND finished_at <= due_at THEN 1 ELSE 0 END)",
+    ),
+    "dossiers_result_digitized": (
+        Stage.FINISHED,
+        "SUM(CASE WHEN result_digitized THEN 1 ELSE 0 END)",
+    ),
+    "dossiers_overdue_open": (Stage.OVERDUE, "COUNT(*)"),
+}
+
+# Over the procedures in force on a month's last day (`p`), per responsible agency.
+CATALOG_SQL: Final[dict[str, str]] = {
+    "procedures_in_force": "COUNT(*)",
+    "procedures_online": "SUM(CASE WHEN p.online_level IN ('full', 'partial') THEN 1 ELSE 0 END)",
+    "procedures_on_portal": "SUM(CASE WHEN p.on_national_portal THEN 1 ELSE 0 END)",
+    "procedures_with_fee": "SUM(CASE WHEN p.has_fee THEN 1 ELSE 0 END)",
+    "procedures_fee_online_payment": (
+        "SUM(CASE WHEN p.has_fee AND p.online_payment THEN 1 ELSE 0 END)"
+    ),
+}
+
+# The registry says which measures exist; a registered one without SQL fails here.
+DOSSIER_MEASURES: Final = COMPUTED.codes(SourceKind.DOSSIERS)
+CATALOG_MEASURES: Final = COMPUTED.codes(SourceKind.CATALOG)
+_STAGES: Final = {code: DOSSIER_SQL[code][0] for code in DOSSIER_MEASURES}
+_CATALOG: Final = {code: CATALOG_SQL[code] for code in CATALOG_MEASURES}
+
+
+def _aggregates(stage: Stage) -> str:
+    return ",\n            ".join(
+        f"{DOSSIER_SQL[code][1]} AS {code}" for code, at in _STAGES.items() if at is stage
+    )
+
 
 # `withdrawn` dossiers count nowhere. Only the columns the measures read: a wider row
 # costs memory at every step of the query (measured: 5.3 s -> 1.2 s at 10M rows).
@@ -43,6 +90,15 @@ _LIVE = (
 # Only a dossier with a deadline that is still open, or was finished after it, can ever
 # be overdue and open at a month end: the others need not meet the month grid.
 _CAN_BE_OVERDUE = "due_at IS NOT NULL AND (status = 'processing' OR finished_at > due_at)"
+
+
+_ALIAS: Final = {Stage.RECEIVED: "r", Stage.FINISHED: "f", Stage.OVERDUE: "o"}
+
+
+def _coalesced() -> str:
+    return ",\n        ".join(
+        f"COALESCE({_ALIAS[stage]}.{code}, 0) AS {code}" for code, stage in _STAGES.items()
+    )
 
 
 def dossier_measures_sql(*, incremental: bool, source: str = "dossiers") -> str:
@@ -66,22 +122,13 @@ def dossier_measures_sql(*, incremental: bool, source: str = "dossiers") -> str:
     WITH live AS ({live}),
     received AS (
         SELECT unit_code, received_month AS month,
-            COUNT(*) AS dossiers_received,
-            SUM(CASE WHEN channel = 'online' THEN 1 ELSE 0 END) AS dossiers_online,
-            SUM(CASE WHEN input_digitized THEN 1 ELSE 0 END) AS dossiers_input_digitized,
-            SUM(CASE WHEN fee_required THEN 1 ELSE 0 END) AS dossiers_fee,
-            SUM(CASE WHEN fee_required AND paid_online THEN 1 ELSE 0 END)
-                AS dossiers_paid_online
+            {_aggregates(Stage.RECEIVED)}
         FROM live
         GROUP BY unit_code, received_month
     ),
     finished AS (
         SELECT unit_code, finished_month AS month,
-            COUNT(*) AS dossiers_finished,
-            SUM(CASE WHEN due_at IS NOT NULL THEN 1 ELSE 0 END) AS dossiers_finished_with_due,
-            SUM(CASE WHEN due_at IS NOT NULL AND finished_at <= due_at THEN 1 ELSE 0 END)
-                AS dossiers_finished_on_time,
-            SUM(CASE WHEN result_digitized THEN 1 ELSE 0 END) AS dossiers_result_digitized
+            {_aggregates(Stage.FINISHED)}
         FROM live
         WHERE status = 'finished'
         GROUP BY unit_code, finished_month
@@ -89,7 +136,8 @@ def dossier_measures_sql(*, incremental: bool, source: str = "dossiers") -> str:
     overdue AS (
         -- at the end of m (the first instant of the next month): received by then, not
         -- finished by then, and due before then
-        SELECT d.unit_code, m.month, COUNT(*) AS dossiers_overdue_open
+        SELECT d.unit_code, m.month,
+            {_aggregates(Stage.OVERDUE)}
         FROM (SELECT * FROM live WHERE {_CAN_BE_OVERDUE}) d JOIN months m
           ON d.received_at <= m.end_at
          AND d.due_at < m.end_at
@@ -98,16 +146,7 @@ def dossier_measures_sql(*, incremental: bool, source: str = "dossiers") -> str:
     ),
     grid AS ({grid})
     SELECT g.unit_code, g.month,
-        COALESCE(r.dossiers_received, 0) AS dossiers_received,
-        COALESCE(r.dossiers_online, 0) AS dossiers_online,
-        COALESCE(r.dossiers_input_digitized, 0) AS dossiers_input_digitized,
-        COALESCE(r.dossiers_fee, 0) AS dossiers_fee,
-        COALESCE(r.dossiers_paid_online, 0) AS dossiers_paid_online,
-        COALESCE(f.dossiers_finished, 0) AS dossiers_finished,
-        COALESCE(f.dossiers_finished_with_due, 0) AS dossiers_finished_with_due,
-        COALESCE(f.dossiers_finished_on_time, 0) AS dossiers_finished_on_time,
-        COALESCE(f.dossiers_result_digitized, 0) AS dossiers_result_digitized,
-        COALESCE(o.dossiers_overdue_open, 0) AS dossiers_overdue_open
+        {_coalesced()}
     FROM grid g
     LEFT JOIN received r ON r.unit_code = g.unit_code AND r.month = g.month
     LEFT JOIN finished f ON f.unit_code = g.unit_code AND f.month = g.month
@@ -116,16 +155,10 @@ def dossier_measures_sql(*, incremental: bool, source: str = "dossiers") -> str:
     """
 
 
-CATALOG_MEASURES_SQL: Final = """
+CATALOG_MEASURES_SQL: Final = f"""
     -- for each month, the procedures in force on its last day, per responsible agency
     SELECT p.agency_code AS unit_code, m.month,
-        COUNT(*) AS procedures_in_force,
-        SUM(CASE WHEN p.online_level IN ('full', 'partial') THEN 1 ELSE 0 END)
-            AS procedures_online,
-        SUM(CASE WHEN p.on_national_portal THEN 1 ELSE 0 END) AS procedures_on_portal,
-        SUM(CASE WHEN p.has_fee THEN 1 ELSE 0 END) AS procedures_with_fee,
-        SUM(CASE WHEN p.has_fee AND p.online_payment THEN 1 ELSE 0 END)
-            AS procedures_fee_online_payment
+        {", ".join(f"{expression} AS {code}" for code, expression in _CATALOG.items())}
     FROM procedures p JOIN months m
       ON (p.valid_from IS NULL OR p.valid_from <= m.last_day)
      AND (p.valid_to IS NULL OR p.valid_to >= m.last_day)

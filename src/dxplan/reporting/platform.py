@@ -16,7 +16,9 @@ from typing import Final
 
 from sqlalchemy import Connection
 
+from dxplan.domain.computed import COMPUTED
 from dxplan.domain.dataset import DataSet
+from dxplan.domain.measure import SourceKind
 from dxplan.domain.organisation import Organisation
 from dxplan.domain.period import LOCAL_TZ, Period, PeriodKind
 from dxplan.domain.plan import Plan
@@ -27,11 +29,11 @@ from dxplan.store import values as value_store
 from dxplan.store.locks import lock_measures
 from dxplan.store.submissions import Submission
 
-SOURCE: Final = "platform"
+SOURCE: Final = SourceKind.PLATFORM.value
 ON_TIME, EXPECTED = "reports_on_time", "reports_expected"
 WITH_FOCAL_POINT, UNITS_TOTAL = "units_with_focal_point", "units_total"
 COMMUNES: Final = "communes_and_wards"
-MEASURES: Final = (ON_TIME, EXPECTED, WITH_FOCAL_POINT, UNITS_TOTAL, COMMUNES)
+MEASURES: Final = COMPUTED.codes(SourceKind.PLATFORM)
 
 
 @dataclass(frozen=True)
@@ -150,11 +152,12 @@ def _communes(
 
 Part = Callable[[Connection, Plan, Organisation, date], dict[Key, float]]
 
-# each part of the platform's figures: the measures it fills and how
-PARTS: Final[dict[str, tuple[tuple[str, ...], Part]]] = {
-    "reports": ((ON_TIME, EXPECTED), _reports),
-    "focal_points": ((WITH_FOCAL_POINT, UNITS_TOTAL), _focal_points),
-    "communes": ((COMMUNES,), _communes),
+# how each part of the platform's figures is computed; which measures a part fills is
+# the registry's (`domain/computed.py`), and a test checks that each part fills them
+PARTS: Final[dict[str, Part]] = {
+    "reports": _reports,
+    "focal_points": _focal_points,
+    "communes": _communes,
 }
 
 
@@ -168,19 +171,27 @@ def refresh(
     """Recompute platform figures as of `today` (all, or some `parts`); return versions written."""
     written = 0
     for part in parts:
-        codes, compute = PARTS[part]
-        measures = [m for m in plan.measures if m.code in codes]
+        compute = PARTS[part]
+        used = {m.code for m in plan.measures if m.source is SourceKind.PLATFORM}
+        measures = [
+            plan.measure(code) for code in COMPUTED.codes(SourceKind.PLATFORM, part) if code in used
+        ]
         if not measures:
             continue  # a plan without these measures
+        codes = [m.code for m in measures]
         # locked before counting: a recount running at the same time (another
         # submission) commits first and this one then counts its report as well
         lock_measures(conn, codes)
-        base = compute(conn, plan, organisation, today)
+        # only the part's measures the plan has (it may count units with a focal point
+        # without the units in total)
+        base = {
+            key: v for key, v in compute(conn, plan, organisation, today).items() if key[0] in codes
+        }
         everything = {**base, **roll_up(base, measures, organisation)}
         written += value_store.sync(
             conn,
             [(m, u, str(p), v) for (m, u, p), v in everything.items()],
-            measures=[m.code for m in measures],
+            measures=codes,
             source=SOURCE,
             actor="dxplan",
             withdraw_missing=True,

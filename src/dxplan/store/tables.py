@@ -202,3 +202,41 @@ focal_points = Table(
     Column("recorded_by", String(64), nullable=False),
     Index(None, "unit_code", "recorded_at"),
 )
+
+# packets for the national reporting information system (dxplan.national): the message id
+# is fixed when a packet is queued and sent unchanged on every attempt
+national_outbox = Table(
+    "national_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),  # the order of sending
+    Column("message_id", String(36), nullable=False, unique=True),
+    Column("kind", String(16), nullable=False),  # kpi_catalog | kpi_data
+    Column("period", String(8), nullable=False),
+    Column("slot", String(80), nullable=False),  # what a newer packet replaces: GOV-01#1
+    Column("content_hash", String(64), nullable=False),
+    Column("items", JSON, nullable=False),  # mapped to the national field names
+    Column("item_count", Integer, nullable=False),
+    Column("state", String(8), nullable=False),  # queued | sent | failed
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("answer", Text, nullable=True),  # the receiver's answer to the last attempt
+    Column("queued_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=True),  # when the receipt was recorded
+    Index(None, "kind", "period", "slot"),
+    Index(None, "state"),
+)
+
+# the coordinator's difficulties and next tasks of an official report, per unit and
+# period; rows are only ever added, the newest is current (migration 0007)
+report_notes = Table(
+    "report_notes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("unit_code", String(32), ForeignKey("units.code"), nullable=False),
+    Column("period", String(8), nullable=False),
+    Column("difficulties", Text, nullable=False),
+    Column("next_tasks", Text, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("recorded_by", String(64), nullable=False),
+    Index(None, "unit_code", "period"),
+)

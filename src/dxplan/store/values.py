@@ -226,3 +226,13 @@ def sync(
     if inserts:
         conn.execute(insert(measure_values), inserts)
     return len(inserts)
+
+
+def newest_recorded_at(conn: Connection) -> datetime | None:
+    """When the newest value was recorded (how fresh the figures are); None if none."""
+    found = conn.execute(select(func.max(measure_values.c.recorded_at))).scalar()
+    if found is None:
+        return None
+    if isinstance(found, str):  # SQLite's max() returns the stored text
+        found = datetime.fromisoformat(found)
+    return found if found.tzinfo is not None else found.replace(tzinfo=UTC)

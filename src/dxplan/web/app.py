@@ -17,6 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 import dxplan
 from dxplan.keys import session_secret
+from dxplan.national.delivery import BackgroundDelivery
 from dxplan.reporting.report import ReportingError
 from dxplan.settings import Settings
 from dxplan.web.api import ROUTERS as API_ROUTERS
@@ -50,8 +51,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        workspace.close()
+        # the outbox to the national system is delivered in the background when it has a URL
+        feed = BackgroundDelivery(workspace) if settings.national_url else None
+        if feed is not None:
+            feed.start()
+        try:
+            yield
+        finally:
+            if feed is not None:
+                feed.stop(wait=settings.national_timeout_seconds + 5)
+            workspace.close()
 
     # the API docs (/docs, /redoc) with their scripts served from the package: no CDN
     app = FastAPIOffline(

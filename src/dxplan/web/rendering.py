@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from dxplan.i18n import LANGUAGE_NAMES, LANGUAGES, Formatter, formatter
+from dxplan.web.assets import static_url, vendor_url
 from dxplan.web.csrf import csrf_token
 
 HERE: Final = Path(__file__).parent
@@ -26,6 +27,8 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        # base.html links every page's stylesheets (the Bengali font's included) itself
+        self.environment.globals.update(static_url=static_url, vendor_url=vendor_url)
 
     def language(self, request: Request) -> str:
         """`?lang=` if given, else the reader's earlier choice (cookie), else the default."""

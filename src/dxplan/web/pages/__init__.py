@@ -8,6 +8,8 @@ from dxplan.web.pages import (
     dashboard,
     focal_points,
     indicators,
+    official,
+    opendata,
     overview,
     reports,
     units,
@@ -23,6 +25,8 @@ ROUTERS = (
     account.router,
     completeness.router,
     focal_points.router,
+    official.router,
     reports.router,
     reports.api_router,
+    opendata.router,
 )
