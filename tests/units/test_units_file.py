@@ -307,13 +307,18 @@ def test_yaml_mistakes_name_their_line(tmp_path):
         ),
         (
             "long.csv",
-            b"code,kind,parent_code,name_en\nBD,country,,A" + b"A" * 200_000 + b"\n",
-            ":2:1: field larger",
+            b"code,kind,parent_code,name_en\nBD,country,,A" + b"A" * 5000 + b"\n",
+            ":2:4: name_en: longer than 1000",
         ),
         (
             "twice.csv",
             b"code,kind,parent_code,name_en,name_en\nBD,country,,A,B\n",
             "'name_en' appears twice",
+        ),
+        (
+            "long.yaml",
+            b"units:\n  - {code: BD, kind: country, names: {en: " + b"A" * 1001 + b"}}\n",
+            ":2:39: en: longer than 1000",
         ),
         (
             "nul.yaml",

@@ -36,8 +36,8 @@ class UnitKind(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    code: KindCode
-    names: LocalizedText
+    code: KindCode = Field(description="the word units of this kind carry in `kind`")
+    names: LocalizedText = Field(description="the kind's name, as pages show it")
 
 
 class Ranking(BaseModel):
@@ -45,9 +45,11 @@ class Ranking(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    code: str = Field(pattern=KIND_PATTERN, max_length=32)
-    names: LocalizedText
-    kinds: list[KindCode] = Field(min_length=1)
+    code: str = Field(
+        pattern=KIND_PATTERN, max_length=32, description="the ranking's code (`/rankings#code`)"
+    )
+    names: LocalizedText = Field(description="the ranking's title")
+    kinds: list[KindCode] = Field(min_length=1, description="the kinds ranked together in it")
 
 
 class UnitKinds(BaseModel):
@@ -60,9 +62,14 @@ class UnitKinds(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    kinds: list[UnitKind] = Field(min_length=1)
-    rankings: list[Ranking] = Field(default_factory=list)
-    local: list[KindCode] = Field(default_factory=list)
+    kinds: list[UnitKind] = Field(min_length=1, description="every kind a unit may have")
+    rankings: list[Ranking] = Field(
+        default_factory=list, description="the dashboard's rankings, in order"
+    )
+    local: list[KindCode] = Field(
+        default_factory=list,
+        description="the kinds whose units are the territory's places (communes and wards)",
+    )
 
     @model_validator(mode="after")
     def _declared(self) -> UnitKinds:
@@ -102,4 +109,6 @@ class UnitsSource(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    units_file: str = Field(min_length=1, max_length=255)
+    units_file: str = Field(
+        min_length=1, max_length=255, description="the units file, relative to the plan file"
+    )

@@ -32,6 +32,7 @@ COLUMNS: Final = ("code", "kind", "parent_code")
 OPTIONAL: Final = ("valid_from", "valid_to", "successor_code")
 MAX_UNITS: Final = 100_000  # a country's every village fits; more is a wrong file
 MAX_BYTES: Final = 32 * 1024 * 1024
+MAX_FIELD: Final = 1000  # characters in one field: the longest official name is far shorter
 
 
 class UnitRow(BaseModel):
@@ -107,6 +108,11 @@ def _csv_records(
             continue
         if len(row) != len(header):
             reading.add((line, 1), "row-length", f"{len(row)} fields, the header has {len(header)}")
+            continue
+        long = next((i for i, cell in enumerate(row) if len(cell) > MAX_FIELD), None)
+        if long is not None:
+            message = f"{header[long]}: longer than {MAX_FIELD} characters"
+            reading.add((line, long + 1), "too-long", message)
             continue
         control = next((i for i, cell in enumerate(row) if _has_control(cell)), None)
         if control is not None:
@@ -230,6 +236,12 @@ def _rows(
         if bad is not None:
             message = f"{bad}: a control character (such as NUL) is not text"
             reading.add(where(bad), "control-character", message)
+            continue
+        long = next(
+            (k for k, v in texts.items() if isinstance(v, str) and len(v) > MAX_FIELD), None
+        )
+        if long is not None:
+            reading.add(where(long), "too-long", f"{long}: longer than {MAX_FIELD} characters")
             continue
         try:
             row = UnitRow.model_validate(record)
