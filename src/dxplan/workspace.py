@@ -25,7 +25,7 @@ from dxplan.settings import Settings
 from dxplan.store import Writer, create_db_engine, is_initialised, migrate
 from dxplan.store import plans as plan_store
 from dxplan.store import units as unit_store
-from dxplan.units import load_organisation
+from dxplan.units import declared_kinds, organisation_of
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def check_plan_file(path: Path, agencies_file: Path | None = None) -> CheckedPla
     document = Document.read(path)
     plan = document.validate(Plan)
     try:
-        organisation = load_organisation(plan.organisation, agencies_file)
+        organisation = organisation_of(plan, path, agencies_file)
     except OrganisationError as error:
         raise DocumentError(
             [document.problem(("organisation",), "unknown-unit", str(error))]
@@ -185,4 +185,9 @@ class Workspace:
         if not self.initialised:
             return None
         with self._connection(conn) as active:
-            return unit_store.organisation(active)
+            plan = self.plan(active)
+            try:
+                kinds = declared_kinds(plan) if plan is not None else None
+            except OrganisationError:
+                kinds = None
+            return unit_store.organisation(active, kinds)

@@ -12,7 +12,6 @@ import pytest
 
 from dxplan.demo import DemoFiles, generate
 from dxplan.domain.organisation import Organisation
-from dxplan.domain.unit import UnitKind
 from dxplan.units import load_organisation
 
 SMALL = {"dossiers_per_year": 30_000, "procedures": 300}
@@ -110,7 +109,7 @@ def test_catalog_rows_follow_the_contract(
            OR valid_to < valid_from
     """
     assert scalar(db, violations) == 0
-    agencies = {unit.code for unit in organisation.of_kind(UnitKind.AGENCY)}
+    agencies = {unit.code for unit in organisation.of_kind("agency")}
     owners = {row[0] for row in db.execute("SELECT DISTINCT agency_code FROM p").fetchall()}
     assert owners <= agencies
 
@@ -157,7 +156,7 @@ def test_dossiers_name_known_units_and_catalog_procedures(
     db: duckdb.DuckDBPyConnection, organisation: Organisation
 ) -> None:
     units = {row[0] for row in db.execute("SELECT DISTINCT unit_code FROM d").fetchall()}
-    receiving = organisation.of_kind(UnitKind.WARD, UnitKind.COMMUNE, UnitKind.AGENCY)
+    receiving = organisation.of_kind("ward", "commune", "agency")
     assert units <= {unit.code for unit in receiving}
     unknown = "SELECT count(*) FROM d WHERE procedure_code NOT IN (SELECT procedure_code FROM p)"
     assert scalar(db, unknown) == 0
@@ -175,9 +174,9 @@ def test_commune_level_procedures_only_reach_communes_and_wards(
     rows = db.execute(
         "SELECT DISTINCT p.level, d.unit_code FROM d JOIN p USING (procedure_code)"
     ).fetchall()
-    local = {UnitKind.WARD, UnitKind.COMMUNE}
+    local = {"ward", "commune"}
     assert {kinds[unit] for level, unit in rows if level == "commune"} == local
-    assert {kinds[unit] for level, unit in rows if level == "city"} == {UnitKind.AGENCY}
+    assert {kinds[unit] for level, unit in rows if level == "city"} == {"agency"}
     # the service centre receives city-level dossiers of many agencies
     centre = "SELECT count(*) FROM d WHERE unit_code = '92-TTHCC'"
     assert scalar(db, centre) > 0.1 * scalar(db, "SELECT count(*) FROM d")

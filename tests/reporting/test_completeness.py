@@ -18,7 +18,6 @@ from dxplan.domain.account import Role, User
 from dxplan.domain.organisation import Organisation
 from dxplan.domain.period import LOCAL_TZ, Period
 from dxplan.domain.plan import Plan
-from dxplan.domain.unit import UnitKind
 from dxplan.reporting import platform
 from dxplan.reporting.completeness import (
     Standing,
@@ -79,7 +78,7 @@ def small(workspace: Workspace) -> tuple[Plan, Organisation]:
     dataset = plan.dataset(DATASET)
     assert dataset is not None
     units = [organisation[code] for code in (CITY, ON_TIME, LATE, MISSING)]
-    return plan.model_copy(update={"datasets": [dataset]}), Organisation(units)
+    return plan.model_copy(update={"datasets": [dataset]}), Organisation(units, organisation.kinds)
 
 
 def test_one_on_time_one_late_one_missing(
@@ -158,9 +157,9 @@ def test_filters_and_sorting(workspace: Workspace) -> None:
     today = date(2025, 11, 8)
     with workspace.engine.connect() as conn:
         everything = late_and_missing(conn, plan, organisation, today)
-        wards = late_and_missing(conn, plan, organisation, today, kinds=[UnitKind.WARD])
+        wards = late_and_missing(conn, plan, organisation, today, kinds=["ward"])
         one = late_and_missing(conn, plan, organisation, today, dataset="e-health")
-    assert {r.unit.kind for r in wards} == {UnitKind.WARD}
+    assert {r.unit.kind for r in wards} == {"ward"}
     assert {r.dataset.code for r in one} == {"e-health"} and {r.unit.code for r in one} == {
         "92-SYT"
     }

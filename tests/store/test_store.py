@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from dxplan import store
-from dxplan.domain import LocalizedText, Organisation, Period, Unit, UnitKind
+from dxplan.domain import LocalizedText, Organisation, Period, Unit
 from dxplan.domain.value import MeasureValue
 from dxplan.store import audit, migrate
 from dxplan.store import plans as plan_store
@@ -16,10 +16,8 @@ from dxplan.store import values as value_store
 
 
 def _org(*extra: Unit) -> Organisation:
-    city = Unit(code="92", names=LocalizedText(vi="Thành phố Cần Thơ"), kind=UnitKind.CITY)
-    ward = Unit(
-        code="31120", names=LocalizedText(vi="Phường Cái Khế"), kind=UnitKind.WARD, parent="92"
-    )
+    city = Unit(code="92", names=LocalizedText(vi="Thành phố Cần Thơ"), kind="city")
+    ward = Unit(code="31120", names=LocalizedText(vi="Phường Cái Khế"), kind="ward", parent="92")
     return Organisation([city, ward, *extra])
 
 
@@ -41,12 +39,10 @@ def test_units_sync_adds_changes_and_deactivates(engine):
     assert (first.added, first.changed, first.unchanged) == (2, 0, 0)
 
     renamed = Unit(
-        code="31120", names=LocalizedText(vi="Phường Cái Khế mới"), kind=UnitKind.WARD, parent="92"
+        code="31120", names=LocalizedText(vi="Phường Cái Khế mới"), kind="ward", parent="92"
     )
-    city = Unit(code="92", names=LocalizedText(vi="Thành phố Cần Thơ"), kind=UnitKind.CITY)
-    agency = Unit(
-        code="92-SYT", names=LocalizedText(vi="Sở Y tế"), kind=UnitKind.AGENCY, parent="92"
-    )
+    city = Unit(code="92", names=LocalizedText(vi="Thành phố Cần Thơ"), kind="city")
+    agency = Unit(code="92-SYT", names=LocalizedText(vi="Sở Y tế"), kind="agency", parent="92")
     with engine.begin() as conn:
         second = unit_store.sync(conn, Organisation([city, renamed, agency]), "tester")
     assert (second.added, second.changed, second.unchanged) == (1, 1, 1)

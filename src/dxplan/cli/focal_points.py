@@ -60,7 +60,7 @@ def list_focal_points(
             [
                 unit.code,
                 unit.name,
-                unit.kind.value,
+                unit.kind,
                 *(
                     [record.name, record.title, record.phone, record.email]
                     if record is not None and named

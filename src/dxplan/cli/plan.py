@@ -108,5 +108,5 @@ def validate(
         f"{file}: valid plan {plan.code!r}: {len(plan.pillars)} pillars, "
         f"{len(plan.measures)} measures, {len(plan.indicators)} indicators "
         f"({sum(1 for i in plan.indicators if i.target)} with a target), "
-        f"organisation {plan.organisation} with {len(checked.organisation)} units."
+        f"organisation {checked.organisation.root.code} with {len(checked.organisation)} units."
     )

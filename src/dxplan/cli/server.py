@@ -10,9 +10,10 @@ import typer
 
 from dxplan.cli.common import ExitCode, fail, open_workspace, settings
 from dxplan.cli.setup import initialise
-from dxplan.demo.load import DEFAULT_DOSSIERS_PER_YEAR, has_data, load_demo
+from dxplan.demo.load import has_data, load_demo, scale_of
 from dxplan.demo.reports import DEMO_AS_OF, DEMO_PASSWORD, has_accounts, load_reports
 from dxplan.keys import SecretError, session_secret
+from dxplan.plans import shipped, shipped_plan
 from dxplan.settings import Settings
 
 HostOption = Annotated[
@@ -84,9 +85,21 @@ def demo(
     host: HostOption = "127.0.0.1",
     port: PortOption = 8000,
     dossiers_per_year: Annotated[
-        int,
-        typer.Option("--dossiers-per-year", min=1000, help="Size of the demo data (2 years)."),
-    ] = DEFAULT_DOSSIERS_PER_YEAR,
+        int | None,
+        typer.Option(
+            "--dossiers-per-year",
+            min=1000,
+            help="Size of the demo data (2 years); default: the plan's (2.5 million for Can Tho).",
+        ),
+    ] = None,
+    plan: Annotated[
+        str | None,
+        typer.Option(
+            "--plan",
+            help=f"A shipped plan to show: {', '.join(shipped())}; default DXPLAN_PLAN_FILE "
+            "(Can Tho's plan).",
+        ),
+    ] = None,
 ) -> None:
     """Set up the store with the plan, the units and realistic demo data, then serve.
 
@@ -98,8 +111,16 @@ def demo(
     as they stood on 8 November 2025 (password of every demo account: demo-password-2025).
     Then it opens the city's dashboard on http://127.0.0.1:8000/, judged as of that
     day unless DXPLAN_AS_OF says otherwise.
+
+    --plan meherpur-2025 shows the example outside Vietnam instead (a district of
+    Bangladesh, in Bengali and English, its units from a file); use a fresh --data-dir.
     """
     root = ctx.find_root()
+    if plan is not None:
+        try:
+            root.obj = settings(ctx).model_copy(update={"plan_file": shipped_plan(plan)})
+        except ValueError as error:
+            fail(str(error), ExitCode.BAD_INPUT)
     if settings(ctx).as_of is None:  # the demo's figures stop on its day: judge from there
         root.obj = settings(ctx).model_copy(update={"as_of": DEMO_AS_OF})
     report = initialise(ctx)
@@ -108,8 +129,9 @@ def demo(
         if has_data(workspace):
             typer.echo("demo data: already loaded")
         else:
-            typer.echo(f"demo data: generating and importing {2 * dossiers_per_year:,} dossiers")
-            loaded = load_demo(workspace, dossiers_per_year=dossiers_per_year)
+            per_year = dossiers_per_year or scale_of(workspace).dossiers_per_year
+            typer.echo(f"demo data: generating and importing {2 * per_year:,} dossiers")
+            loaded = load_demo(workspace, dossiers_per_year=per_year)
             typer.echo(
                 f"demo data: {loaded.procedures.rows:,} procedures and "
                 f"{loaded.dossiers.stored:,} dossiers stored, "

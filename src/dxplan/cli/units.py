@@ -14,11 +14,10 @@ from rich.table import Table
 from dxplan.cli.common import open_workspace, report_document_error, settings
 from dxplan.documents import DocumentError
 from dxplan.domain.organisation import Organisation
-from dxplan.domain.unit import UnitKind
 from dxplan.workspace import check_plan_file
 
 app = typer.Typer(
-    help="The organisation's units: the city, its communes and wards, its agencies.",
+    help="The organisation's units: the root, the units under it and its agencies.",
     no_args_is_help=True,
 )
 
@@ -47,27 +46,35 @@ def list_units(
         UnitsFormat, typer.Option("--format", help="table for people, csv for programs.")
     ] = UnitsFormat.TABLE,
     kind: Annotated[
-        UnitKind | None, typer.Option("--kind", help="Only units of this kind.")
+        str | None, typer.Option("--kind", help="Only units of this kind (a declared kind).")
     ] = None,
 ) -> None:
-    """List the units: the city first, then its communes, wards and agencies.
+    """List the units: the root first, then each unit followed by the units under it.
 
     The units are those stored by `dxplan init`; before that, the ones the plan's
-    organisation would load (official communes and wards, and the agency file).
+    organisation would load (the official communes and wards with the agency file,
+    or the plan's units file).
 
     --format csv prints the header code,name,kind,parent_code and one row per unit;
-    communes and wards carry their official 5-digit code and the city as parent.
+    Vietnamese communes and wards carry their official 5-digit code.
     """
-    units = [u for u in _organisation(ctx) if kind is None or u.kind is kind]
+    organisation = _organisation(ctx)
+    if kind is not None and kind not in organisation.kinds.codes:
+        typer.echo(
+            f"Unknown kind {kind!r}; the organisation has {', '.join(organisation.kinds.codes)}.",
+            err=True,
+        )
+        raise typer.Exit(2)
+    units = [u for u in organisation if kind is None or u.kind == kind]
     if output is UnitsFormat.CSV:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(["code", "name", "kind", "parent_code"])
         for unit in units:
-            writer.writerow([unit.code, unit.name, unit.kind.value, unit.parent or ""])
+            writer.writerow([unit.code, unit.name, unit.kind, unit.parent or ""])
         return
     table = Table(title=f"{len(units)} units")
     for column in ("code", "name", "kind", "parent"):
         table.add_column(column)
     for unit in units:
-        table.add_row(unit.code, unit.name, unit.kind.value, unit.parent or "")
+        table.add_row(unit.code, unit.name, unit.kind, unit.parent or "")
     Console().print(table)

@@ -45,7 +45,7 @@ def _row(measure: ComputedMeasure) -> list[str]:
 
 
 def _vi_row(measure: ComputedMeasure) -> list[str]:
-    return [f"`{measure.code}`", measure.names.vi, measure.definition.vi]
+    return [f"`{measure.code}`", measure.names.get("vi"), measure.definition.get("vi")]
 
 
 def page() -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Final
 
 import numpy as np
 import pyarrow.parquet as pq
@@ -27,7 +28,7 @@ from dxplan.demo.dossiers import (
 )
 from dxplan.demo.procedures import agency_suffix, build_catalog
 from dxplan.domain.organisation import Organisation
-from dxplan.domain.unit import UnitKind
+from dxplan.domain.unit import Unit
 
 __all__ = ["DemoFiles", "generate"]
 
@@ -47,16 +48,31 @@ def _stream(seed: int, *key: int) -> np.random.Generator:
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, *key])))
 
 
+URBAN_KINDS: Final = frozenset({"ward"})  # local kinds drawn larger and more mature
+
+
+def agencies_of(organisation: Organisation) -> list[Unit]:
+    """The units that own procedures: under the root, not local, with no local unit below."""
+    local = set(organisation.kinds.local)
+
+    def has_local(unit: Unit) -> bool:
+        return any(u.kind in local for u in organisation.descendants(unit.code))
+
+    return [
+        u for u in organisation if u.parent is not None and u.kind not in local and not has_local(u)
+    ]
+
+
 def _receivers(organisation: Organisation, rng: np.random.Generator) -> Receivers:
     """Receiving units with a digital maturity and a size each, drawn once.
 
     Wards (urban) are larger and more mature than communes; agencies are mature.
     """
-    local = organisation.of_kind(UnitKind.WARD, UnitKind.COMMUNE)
-    agencies = organisation.of_kind(UnitKind.AGENCY)
+    local = organisation.local()
+    agencies = agencies_of(organisation)
     if not local or not agencies:
-        raise ValueError("the organisation needs communes or wards and agencies")
-    ward = np.array([unit.kind is UnitKind.WARD for unit in local])
+        raise ValueError("the organisation needs local units (its `local` kinds) and agencies")
+    ward = np.array([unit.kind in URBAN_KINDS for unit in local])
     maturity = np.concatenate(
         [
             np.where(ward, rng.beta(7.0, 3.0, len(local)), rng.beta(2.5, 3.5, len(local))),
@@ -93,7 +109,7 @@ def generate(
         raise ValueError("seed and dossiers_per_year must be ≥ 0, and years not empty")
     years = tuple(sorted(set(years)))
     out_dir.mkdir(parents=True, exist_ok=True)
-    agencies = organisation.of_kind(UnitKind.AGENCY)
+    agencies = agencies_of(organisation)
     catalog = build_catalog(agencies, procedures, _stream(seed, _CATALOG), years)
     catalog_path = out_dir / "procedures.parquet"
     pq.write_table(catalog.to_table(), catalog_path, compression="zstd")

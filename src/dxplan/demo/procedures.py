@@ -58,6 +58,7 @@ class Kind(Enum):
                ("Thôi hưởng {}", 0.08), ("Chuyển nơi hưởng {}", 0.05))  # fmt: skip
     CERTIFICATION = (("Chứng thực {}", 1.0),)
     SETTLEMENT = (("Giải quyết {}", 1.0), ("Tiếp nhận, xử lý {}", 0.5))
+    SERVICE = (("{}", 1.0),)  # a service named whole: agencies the templates do not know
 
 
 _QUALIFIERS: Final = {
@@ -72,6 +73,7 @@ _QUALIFIERS: Final = {
     Kind.CERTIFICATION: (("", 1.0), (" do người nước ngoài yêu cầu", 0.05),
                          (" theo quy trình điện tử", 0.3)),
     Kind.SETTLEMENT: (("", 1.0), (" thuộc thẩm quyền", 0.3), (" có yếu tố nước ngoài", 0.05)),
+    Kind.SERVICE: (("", 1.0),),
 }  # fmt: skip
 
 L, R, A, C = Kind.LICENCE, Kind.REGISTRATION, Kind.APPROVAL, Kind.RECOGNITION
@@ -248,10 +250,18 @@ _DOMAINS: Final[dict[str, tuple[float, float, tuple[_Object, ...]]]] = {
     "TK": (0.0, 0.0, ()),
 }  # fmt: skip
 
+# An agency outside the Vietnamese templates (another country's offices): services
+# named after it, in English, some handled at the local units. Every agency of the
+# shipped Vietnamese organisation has its own templates above.
 _UNKNOWN_AGENCY: Final = (
-    0.01,
-    0.0,
-    (("văn bản chấp thuận thuộc thẩm quyền của {}", L, 0.1, False),),
+    0.05,
+    0.05,
+    (
+        ("Certificate issued by the {}", Kind.SERVICE, 3.0, True),
+        ("Application to the {}", Kind.SERVICE, 1.0, True),
+        ("Licence from the {}", Kind.SERVICE, 0.5, False),
+        ("Permission of the {}", Kind.SERVICE, 0.2, False),
+    ),
 )
 
 

@@ -28,7 +28,7 @@ from dxplan.domain.organisation import Organisation
 from dxplan.domain.period import LOCAL_TZ, Period, PeriodKind
 from dxplan.domain.plan import Plan
 from dxplan.domain.submission import Status
-from dxplan.domain.unit import Unit, UnitKind
+from dxplan.domain.unit import Unit
 from dxplan.domain.validation import errors
 from dxplan.reporting.platform import received
 from dxplan.reporting.report import Invalid, Report
@@ -47,6 +47,7 @@ CLERK: Final = "nhap-lieu"  # data-entry clerk: enters the reports of every comm
 
 _FIRST_YEAR, _LAST_YEAR = 2024, 2025
 _SPAN: Final = 21  # months from January 2024 to October 2025: the trend curves' 0 → 1
+_AGENCY, _WARD = "agency", "ward"  # the Vietnamese source's kinds the demo writes about
 _PEOPLE: Final = 4_150_000  # residents in January 2024 (the merged city counts ≈ 4.2 M)
 
 # Named commune and ward reporters (the others are entered by the clerk).
@@ -131,7 +132,7 @@ def _email(name: str, unit: Unit) -> str:
     """Government style: given name + initials, then the unit (`annv.ninhkieu@...`)."""
     words = _fold(name).split()
     local = words[-1] + "".join(w[0] for w in words[:-1])
-    where = unit.code.split("-", 1)[-1] if unit.kind is UnitKind.AGENCY else _place_name(unit)
+    where = unit.code.split("-", 1)[-1] if unit.kind == _AGENCY else _place_name(unit)
     return f"{local}.{_slug(where, '')}@cantho.gov.vn"
 
 
@@ -157,12 +158,12 @@ _AGENCY_TITLES: Final = {
 
 
 def _title(rng: random.Random, unit: Unit) -> str:
-    if unit.kind is UnitKind.AGENCY:
+    if unit.kind == _AGENCY:
         suffix = unit.code.split("-", 1)[-1]
         if suffix in _AGENCY_TITLES:
             return _AGENCY_TITLES[suffix]
         return "Chánh Văn phòng Sở" if rng.random() < 0.25 else "Phó Giám đốc Sở"
-    level = "phường" if unit.kind is UnitKind.WARD else "xã"
+    level = "phường" if unit.kind == _WARD else "xã"
     draw = rng.random()
     if draw < 0.75:
         return f"Phó Chủ tịch UBND {level}"
@@ -205,10 +206,10 @@ class _Place:
 
 def _places(organisation: Organisation, seed: int) -> dict[str, _Place]:
     rng = _rng(seed, "places")
-    local = organisation.of_kind(UnitKind.WARD, UnitKind.COMMUNE)
+    local = organisation.local()
     drawn = []
     for unit in local:
-        ward = unit.kind is UnitKind.WARD
+        ward = unit.kind == _WARD
         maturity = rng.betavariate(7, 3) if ward else rng.betavariate(2.5, 3.5)
         size = rng.lognormvariate(0.6, 0.4) if ward else rng.lognormvariate(0.0, 0.45)
         drawn.append((unit, ward, maturity, size))
@@ -410,11 +411,11 @@ class _World:
 
 
 def _reporter_name(unit: Unit) -> str:
-    return unit.code.split("-", 1)[-1].lower() if unit.kind is UnitKind.AGENCY else unit.code
+    return unit.code.split("-", 1)[-1].lower() if unit.kind == _AGENCY else unit.code
 
 
 def _local_username(unit: Unit) -> str:
-    prefix = "phuong" if unit.kind is UnitKind.WARD else "xa"
+    prefix = "phuong" if unit.kind == _WARD else "xa"
     return f"{prefix}-{_slug(_place_name(unit))}"
 
 
@@ -457,13 +458,13 @@ def _create_accounts(
             unit.code: unit
             for dataset in plan.datasets
             for unit in dataset.reporting_units(organisation)
-            if unit.kind is UnitKind.AGENCY
+            if unit.kind == _AGENCY
         }.values(),
         key=lambda unit: unit.code,
     )
     for agency in agencies:
         add(_reporter_name(agency), Role.REPORTER, f"{_person(rng)} — {agency.name}", [agency.code])
-    local = organisation.of_kind(UnitKind.WARD, UnitKind.COMMUNE)
+    local = organisation.local()
     named = [u for name in _LOCAL_REPORTERS for u in local if u.name == name] or local[:3]
     for unit in named:
         add(_local_username(unit), Role.REPORTER, f"{_person(rng)} — UBND {unit.name}", [unit.code])
@@ -693,7 +694,7 @@ def _focal_points(
         return {
             "name": name,
             "title": _title(rng, unit),
-            "phone": _phone(rng, landline=unit.kind is UnitKind.AGENCY and rng.random() < 0.6),
+            "phone": _phone(rng, landline=unit.kind == _AGENCY and rng.random() < 0.6),
             "email": _email(name, unit),
         }
 
@@ -702,7 +703,7 @@ def _focal_points(
             continue
         first = date(2024, 1, 8) + timedelta(days=rng.randint(0, 170))
         records.append((_office_time(rng, first), unit.code, someone(unit)))
-        local = unit.kind is not UnitKind.AGENCY
+        local = unit.kind != _AGENCY
         if local and rng.random() < 0.3:  # new commune leadership after the July 2025 merger
             day = date(2025, 7, 1) + timedelta(days=rng.randint(3, 55))
             records.append((_office_time(rng, day), unit.code, someone(unit)))

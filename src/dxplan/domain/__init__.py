@@ -10,7 +10,7 @@ from dxplan.domain.names import LANGUAGES, LocalizedText
 from dxplan.domain.organisation import Organisation, OrganisationError
 from dxplan.domain.period import Period, PeriodKind
 from dxplan.domain.plan import Pillar, Plan, Problem
-from dxplan.domain.unit import Unit, UnitKind
+from dxplan.domain.unit import Ranking, Unit, UnitKind, UnitKinds, UnitsSource
 
 __all__ = [
     "LANGUAGES",
@@ -28,10 +28,13 @@ __all__ = [
     "Pillar",
     "Plan",
     "Problem",
+    "Ranking",
     "SourceKind",
     "Target",
     "TimeAggregation",
     "Unit",
     "UnitAggregation",
     "UnitKind",
+    "UnitKinds",
+    "UnitsSource",
 ]

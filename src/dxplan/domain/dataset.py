@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from dxplan.domain.names import LocalizedText
 from dxplan.domain.organisation import Organisation
 from dxplan.domain.period import Period, PeriodKind
-from dxplan.domain.unit import Unit, UnitKind
+from dxplan.domain.unit import KindCode, Unit
 
 DATASET_CODE = r"^[a-z][a-z0-9-]*$"
 
@@ -24,7 +24,7 @@ class ValuesFor(StrEnum):
     """For which units a report's values are."""
 
     REPORTER = "reporter"  # the reporting unit's own figures
-    COMMUNES = "communes"  # one value per commune and ward (an agency reporting per commune)
+    COMMUNES = "communes"  # one value per local unit (commune and ward; an agency per commune)
     ROOT = "root"  # the whole city's figure (e.g. the DTI rank, reported by one agency)
 
 
@@ -88,7 +88,7 @@ class Reporters(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     units: list[str] = Field(default_factory=list)
-    kinds: list[UnitKind] = Field(default_factory=list)
+    kinds: list[KindCode] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _someone(self) -> Reporters:
@@ -168,7 +168,7 @@ class DataSet(BaseModel):
             return [reporter]
         if self.values_for is ValuesFor.ROOT:
             return [organisation.root.code]
-        return [u.code for u in organisation.of_kind(UnitKind.WARD, UnitKind.COMMUNE)]
+        return [u.code for u in organisation.local()]
 
 
 class FocalPoints(BaseModel):
@@ -176,7 +176,7 @@ class FocalPoints(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    kinds: list[UnitKind] = Field(min_length=1)
+    kinds: list[KindCode] = Field(min_length=1)
     names: LocalizedText | None = None
 
     def units(self, organisation: Organisation) -> list[Unit]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Final
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 LANGUAGES: Final = ("vi", "en", "bn")
 """Languages in order of preference; Vietnamese is the working language."""
@@ -17,11 +17,11 @@ def nfc(text: str) -> str:
 
 
 class LocalizedText(BaseModel):
-    """A name or text in each language; Vietnamese is required, the others fall back to it."""
+    """A name or text in each language; at least one, the others fall back to it."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    vi: str
+    vi: str | None = None
     en: str | None = None
     bn: str | None = None
 
@@ -35,13 +35,19 @@ class LocalizedText(BaseModel):
             raise ValueError("must not be empty")
         return value
 
+    @model_validator(mode="after")
+    def _some(self) -> LocalizedText:
+        if not (self.vi or self.en or self.bn):
+            raise ValueError("give the text in at least one language")
+        return self
+
     def get(self, language: str) -> str:
         """Return the text in `language`, falling back to English, then Vietnamese."""
         for candidate in (language, "en", "vi"):
             text = getattr(self, candidate, None) if candidate in LANGUAGES else None
             if text:
                 return str(text)
-        return self.vi
+        return next(str(t) for t in (self.vi, self.en, self.bn) if t)
 
     def missing(self) -> list[str]:
         """Languages this text has no translation for."""

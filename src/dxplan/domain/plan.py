@@ -14,6 +14,7 @@ from dxplan.domain.issuer import Issuer
 from dxplan.domain.measure import Measure, SourceKind
 from dxplan.domain.names import LocalizedText
 from dxplan.domain.organisation import Organisation
+from dxplan.domain.unit import UnitKinds, UnitsSource
 
 Loc = tuple[str | int, ...]
 
@@ -43,7 +44,12 @@ class Plan(BaseModel):
 
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     names: LocalizedText
-    organisation: str = Field(description="code of the root unit the plan is for, e.g. 92")
+    organisation: str | UnitsSource = Field(
+        description="a Vietnamese province code (e.g. 92), or `units_file:` a units file"
+    )
+    unit_kinds: UnitKinds | None = Field(
+        default=None, description="the kinds of unit; default: those of the organisation's source"
+    )
     period: str | None = Field(default=None, description="the plan's horizon, e.g. 2025")
     source: LocalizedText | None = None
     pillars: list[Pillar]
@@ -112,8 +118,13 @@ def _problems(plan: Plan, organisation: Organisation | None) -> Iterator[Problem
         yield Problem(("measures", index, field), code, message)
     pillars = {p.code for p in plan.pillars}
     measures = {m.code for m in plan.measures}
-    if organisation is not None and plan.organisation not in organisation:
+    if (
+        organisation is not None
+        and isinstance(plan.organisation, str)
+        and plan.organisation not in organisation
+    ):
         yield Problem(("organisation",), "unknown-unit", f"unknown unit {plan.organisation!r}")
+    yield from _kind_problems(plan, organisation)
     for index, indicator in enumerate(plan.indicators):
         here = ("indicators", index)
         if indicator.pillar not in pillars:
@@ -189,3 +200,22 @@ def _dataset_problems(plan: Plan, organisation: Organisation | None) -> Iterator
                     "unknown-unit",
                     f"{dataset.code} names unknown unit {unit!r}",
                 )
+
+
+def _kind_problems(plan: Plan, organisation: Organisation | None) -> Iterator[Problem]:
+    """Kinds named by data sets and the focal-point registry must be declared."""
+    if organisation is None:
+        return
+    known = organisation.kinds.codes
+    named: list[tuple[Loc, str]] = [
+        (("datasets", index, "reporters", "kinds", position), kind)
+        for index, dataset in enumerate(plan.datasets)
+        for position, kind in enumerate(dataset.reporters.kinds)
+    ]
+    if plan.focal_points is not None:
+        named += [(("focal_points", "kinds", i), k) for i, k in enumerate(plan.focal_points.kinds)]
+    for loc, kind in named:
+        if kind not in known:
+            yield Problem(
+                loc, "unknown-kind", f"unknown unit kind {kind!r}; declared: {', '.join(known)}"
+            )

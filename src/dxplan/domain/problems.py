@@ -57,6 +57,12 @@ PLAN_PROBLEMS: Final = {
             Stage.PLAN,
             "The organisation, a lead agency or a reporting unit is not in the organisation.",
         ),
+        ProblemType(
+            "unknown-kind",
+            Stage.PLAN,
+            "A data set's reporters or the focal-point registry name a kind of unit the "
+            "organisation does not declare.",
+        ),
         ProblemType("unknown-pillar", Stage.PLAN, "An indicator names a pillar the plan lacks."),
         ProblemType(
             "unknown-measure",

@@ -65,10 +65,11 @@ class Engine:
         }
         self.measures = [m for m in ENGINE_MEASURES if m in wanted]
         con.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
+        # a retired unit's dossiers count in its successor: merged units compare honestly
         closure = [
-            (ancestor.code, unit.code)
-            for unit in organisation
-            for ancestor in (unit, *organisation.ancestors(unit.code))
+            (above, code)
+            for code in (*(u.code for u in organisation), *organisation.successors)
+            for above in (([code] if code in organisation else []) + organisation.rolls_into(code))
         ]
         con.register(
             "closure",

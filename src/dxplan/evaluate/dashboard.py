@@ -21,7 +21,6 @@ from dxplan.domain.indicator import IndicatorKind
 from dxplan.domain.organisation import Organisation
 from dxplan.domain.period import Period
 from dxplan.domain.plan import Plan
-from dxplan.domain.unit import UnitKind
 from dxplan.domain.value import MeasureValue
 from dxplan.evaluate.attainment import overall_score, pillar_scores, rank
 from dxplan.evaluate.contribution import city_gap, contributions
@@ -34,10 +33,6 @@ MAX_BOARDS = 16  # boards kept in memory (periods and days asked for since the l
 BUILDERS = 2  # boards built at once (the machine's cores; more only share them)
 WAITING = 16  # requests waiting for boards at most; the web server has 40 worker threads
 JUMP = 0.5  # an approved reported value that moves by more than half is an alert
-RANKED_KINDS: dict[str, tuple[UnitKind, ...]] = {
-    "communes": (UnitKind.WARD, UnitKind.COMMUNE),
-    "agencies": (UnitKind.AGENCY,),
-}
 
 
 @dataclass(frozen=True)
@@ -81,7 +76,7 @@ class Board:
 
     @property
     def root(self) -> str:
-        return self.plan.organisation
+        return self.organisation.root.code
 
     def get(self, indicator: str, unit: str) -> Evaluation | None:
         return self._by_key.get((indicator, unit))
@@ -121,10 +116,10 @@ class Board:
     def ranking(
         self, group: str, hidden: frozenset[str] = frozenset()
     ) -> list[tuple[str, float, int]]:
-        """(unit, overall score, rank) for a group of units (`communes` or `agencies`)."""
-        kinds = RANKED_KINDS[group]
+        """(unit, overall score, rank) for a ranking the organisation's kinds declare
+        (`communes` or `agencies` for a Vietnamese province)."""
         scores: dict[str, float] = {}
-        for unit in self.organisation.of_kind(*kinds):
+        for unit in self.organisation.ranking(group):
             overall = self.score(unit.code, hidden).overall
             if overall is not None:
                 scores[unit.code] = overall
@@ -132,9 +127,9 @@ class Board:
 
     def rank_of(self, unit: str, hidden: frozenset[str] = frozenset()) -> tuple[int, int] | None:
         """(rank, out of how many) of `unit` in its group, or None."""
-        for group, kinds in RANKED_KINDS.items():
-            if unit in self.organisation and self.organisation[unit].kind in kinds:
-                ranked = self.ranking(group, hidden)
+        for group in self.organisation.rankings:
+            if unit in self.organisation and self.organisation[unit].kind in group.kinds:
+                ranked = self.ranking(group.code, hidden)
                 for code, _, position in ranked:
                     if code == unit:
                         return position, len(ranked)

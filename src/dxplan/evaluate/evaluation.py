@@ -191,7 +191,7 @@ def evaluate(
         for indicator in plan.indicators:
             mine = by_unit.get((indicator.code, unit), [])
             in_period = [r for r in mine if period.contains(r.period)]
-            if not in_period and unit != plan.organisation:
+            if not in_period and unit != organisation.root.code:
                 continue
             found.append(
                 evaluate_indicator(

@@ -152,7 +152,9 @@ def import_files(
         if feed.name == "dossiers":
             known = con.execute("SELECT procedure_code FROM procedures").fetchall()
             procedures = frozenset(code for (code,) in known) or None
-        units = frozenset(unit.code for unit in context.organisation)
+        # retired units' old records are welcome: their figures roll into the successor
+        organisation = context.organisation
+        units = frozenset([*(u.code for u in organisation), *organisation.successors])
         validator = Validator(con, feed, units, procedures)
         for index, path in enumerate(paths):
             columns = [c.name for c in feed.columns]

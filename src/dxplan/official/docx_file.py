@@ -158,7 +158,7 @@ def _heading(document: Document, report: OfficialReport, words: Wording) -> None
     summary = _("Results of {plan} in {period}").format(
         plan=words.fmt.name(report.plan.names), period=words.period(report.period)
     )
-    if report.unit.code != report.plan.organisation:
+    if report.unit.parent is not None:  # a unit below the root
         summary += " – " + words.fmt.name(report.unit.names)
     _line(document, summary, bold=True)
     _line(document, "―――――", size=8)

@@ -57,7 +57,7 @@ def gather(
     plan, organisation = workspace.plan(), workspace.organisation()
     if plan is None or organisation is None:
         raise OfficialReportError("the store holds no plan yet: run `dxplan init` first")
-    code = unit if unit is not None else plan.organisation
+    code = unit if unit is not None else organisation.root.code
     if code not in organisation:
         raise OfficialReportError(
             f"unit: {code!r} is not a unit of the organisation (see `dxplan units list`)"

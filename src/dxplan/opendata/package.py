@@ -94,7 +94,7 @@ def _pillars(sources: Sources) -> Iterator[Row]:
 @rows_of(UNITS)
 def _units(sources: Sources) -> Iterator[Row]:
     for unit in sources.organisation:
-        yield (unit.code, *_texts(unit.names), unit.kind.value, unit.parent or "")
+        yield (unit.code, *_texts(unit.names), unit.kind, unit.parent or "")
 
 
 @rows_of(INDICATORS)
@@ -215,16 +215,16 @@ def build_package(
     descriptor: dict[str, Any] = {
         "profile": "tabular-data-package",
         "name": plan.code,
-        "title": plan.names.vi,
-        "description": (plan.names.en or plan.names.vi)
+        "title": plan.names.get("vi"),
+        "description": plan.names.get("en")
         + ": public indicators, their targets and their values by unit and period.",
         "created": created.isoformat(timespec="seconds"),
         "licenses": [{"name": licence.name, "title": licence.title}],
         "sources": [
-            *([{"title": plan.source.vi}] if plan.source else []),
+            *([{"title": plan.source.get("vi")}] if plan.source else []),
             {"title": DXPLAN_SOURCE},
         ],
-        "contributors": [{"title": root.names.vi, "role": "publisher"}],
+        "contributors": [{"title": root.names.get("vi"), "role": "publisher"}],
         "resources": resources,
     }
     return Package(descriptor, files, counts, public, organisation)

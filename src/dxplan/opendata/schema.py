@@ -15,7 +15,6 @@ from typing import Any, Final, Literal
 from dxplan.domain.indicator import Direction, IndicatorKind
 from dxplan.domain.measure import SourceKind
 from dxplan.domain.names import LANGUAGES
-from dxplan.domain.unit import UnitKind
 from dxplan.exports.figures import INDICATOR_HEADER
 
 FieldType = Literal["string", "number", "date"]
@@ -142,7 +141,8 @@ UNITS: Final = Resource(
     (
         Field("code", "string", _("unit code (communes and wards: the official code)"), True),
         *_texts("name", _("name"), required=True),
-        Field("kind", "string", _("kind of unit"), True, tuple(k.value for k in UnitKind)),
+        # kinds are the plan's own (city, ward, commune, agency for a Vietnamese province)
+        Field("kind", "string", _("kind of unit"), True, pattern="[a-z][a-z0-9_-]*"),
         Field("parent", "string", _("code of the unit above; empty for the city")),
     ),
     ("code",),

@@ -12,7 +12,19 @@ from dxplan.domain.plan import Plan
 SHIPPED_DIR: Final = Path(__file__).parent
 DEFAULT_PLAN: Final = SHIPPED_DIR / "cantho-2025.yaml"
 
-__all__ = ["DEFAULT_PLAN", "DocumentError", "load_plan", "parse_plan"]
+__all__ = ["DEFAULT_PLAN", "DocumentError", "load_plan", "parse_plan", "shipped", "shipped_plan"]
+
+
+def shipped() -> list[str]:
+    """The names of the shipped plans (`cantho-2025`, `meherpur-2025`)."""
+    return sorted(path.stem for path in SHIPPED_DIR.glob("*.yaml"))
+
+
+def shipped_plan(name: str) -> Path:
+    """The file of the shipped plan `name`; ValueError naming the shipped ones."""
+    if name not in shipped():
+        raise ValueError(f"no shipped plan {name!r}; choose one of {', '.join(shipped())}")
+    return SHIPPED_DIR / f"{name}.yaml"
 
 
 def parse_plan(document: Document, organisation: Organisation | None = None) -> Plan:

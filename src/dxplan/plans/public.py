@@ -63,7 +63,12 @@ def plan_json(plan: Plan) -> dict[str, Any]:
     return {
         "code": plan.code,
         "names": _text(plan.names),
-        "organisation": plan.organisation,
+        # a province code, or {"units_file": ...} for an organisation from a units file
+        "organisation": (
+            plan.organisation
+            if isinstance(plan.organisation, str)
+            else plan.organisation.model_dump()
+        ),
         "period": plan.period,
         "pillars": [
             {

@@ -25,7 +25,6 @@ from dxplan.store import submissions as submission_store
 from dxplan.store.submissions import Submission
 
 DUE_SOON_DAYS: Final = 7  # reports due within this many days are listed as "due soon"
-KINDS: Final = (UnitKind.COMMUNE, UnitKind.WARD, UnitKind.AGENCY)  # the page's unit filter
 
 
 class Standing(StrEnum):
@@ -60,7 +59,7 @@ class LateReport:
         return {
             "dataset": self.dataset.code,
             "unit": self.unit.code,
-            "unit_kind": self.unit.kind.value,
+            "unit_kind": self.unit.kind,
             "period": str(self.period),
             "due": self.due.isoformat(),
             "status": self.status.value,
@@ -95,13 +94,19 @@ class Completeness:
         }
 
 
+def reporting_kinds(plan: Plan, organisation: Organisation) -> list[UnitKind]:
+    """The declared kinds that have a unit owing some report: the page's unit filter."""
+    reporting = {u.kind for d in plan.datasets for u in d.reporting_units(organisation)}
+    return [k for k in organisation.kinds.kinds if k.code in reporting]
+
+
 def this_year(plan: Plan, today: date) -> int:
     """The year the page's "share on time" is of: the last one dxplan tracks."""
     return horizon(plan, today)[1].year
 
 
 def _chosen(
-    plan: Plan, organisation: Organisation, today: date, dataset: str | None, kinds: set[UnitKind]
+    plan: Plan, organisation: Organisation, today: date, dataset: str | None, kinds: set[str]
 ) -> Iterator[tuple[Due, Unit]]:
     for due in owed(plan, organisation, today):
         unit = organisation[due.unit]
@@ -131,7 +136,7 @@ def late_and_missing(
     today: date,
     *,
     dataset: str | None = None,
-    kinds: Iterable[UnitKind] = (),
+    kinds: Iterable[str] = (),
 ) -> list[LateReport]:
     """Missing and late reports whose due date has passed, then those due soon, by due date.
 
@@ -164,7 +169,7 @@ def completeness_by_unit(
     *,
     year: int | None = None,
     dataset: str | None = None,
-    kinds: Iterable[UnitKind] = (),
+    kinds: Iterable[str] = (),
 ) -> list[Completeness]:
     """Per reporting unit (tree order): reports expected, received and on time so far.
 

@@ -22,7 +22,6 @@ from dxplan.domain.measure import SourceKind
 from dxplan.domain.organisation import Organisation
 from dxplan.domain.period import LOCAL_TZ, Period, PeriodKind
 from dxplan.domain.plan import Plan
-from dxplan.domain.unit import UnitKind
 from dxplan.reporting.rollup import Key, roll_up
 from dxplan.store import focal_points as focal_store
 from dxplan.store import submissions as submission_store
@@ -143,11 +142,11 @@ def _focal_points(
 def _communes(
     conn: Connection, plan: Plan, organisation: Organisation, today: date
 ) -> dict[Key, float]:
-    """1 per commune or ward and month: the city counts them."""
+    """1 per local unit (commune or ward: the `local` kinds) and month: the root counts them."""
     return {
         (COMMUNES, unit.code, month): 1.0
         for month in _months(*horizon(plan, today))
-        for unit in organisation.of_kind(UnitKind.WARD, UnitKind.COMMUNE)
+        for unit in organisation.local()
     }
 
 

@@ -22,13 +22,17 @@ Key = tuple[str, str, Period]  # measure, unit, period
 def over_units(
     base: Mapping[Key, float], measures: Mapping[str, Measure], organisation: Organisation
 ) -> dict[Key, float]:
-    """The sums of `base` over each unit's descendants, for units without a base value."""
+    """The sums of `base` over each unit's descendants, for units without a base value.
+
+    A retired unit's figures count in its successor (and the successor's ancestors), so a
+    merged unit's past periods hold the sum of the units it was made of.
+    """
     sums: dict[Key, float] = defaultdict(float)
     for (measure, unit, period), value in base.items():
-        if measures[measure].unit_aggregation is UnitAggregation.NONE or unit not in organisation:
+        if measures[measure].unit_aggregation is UnitAggregation.NONE:
             continue
-        for ancestor in organisation.ancestors(unit):
-            sums[(measure, ancestor.code, period)] += value
+        for above in organisation.rolls_into(unit):
+            sums[(measure, above, period)] += value
     return {key: value for key, value in sums.items() if key not in base}
 
 

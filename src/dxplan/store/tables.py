@@ -75,6 +75,8 @@ units = Table(
     Column("position", Integer, nullable=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("updated_at", UTCDateTime, nullable=False),
+    # a retired unit (inactive): the unit its figures roll into
+    Column("successor_code", String(32), nullable=True),
 )
 
 measure_values = Table(

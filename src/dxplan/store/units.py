@@ -10,7 +10,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from dxplan.domain.names import LocalizedText
 from dxplan.domain.organisation import Organisation
-from dxplan.domain.unit import Unit, UnitKind
+from dxplan.domain.unit import Unit, UnitKinds
 from dxplan.store import audit
 from dxplan.store.tables import units
 
@@ -25,7 +25,7 @@ class SyncReport:
 
 def _state(unit: Unit) -> dict[str, Any]:
     return {
-        "kind": unit.kind.value,
+        "kind": unit.kind,
         "parent_code": unit.parent,
         "names": unit.names.model_dump(exclude_none=True),
     }
@@ -61,7 +61,7 @@ def sync(conn: Connection, organisation: Organisation, actor: str) -> SyncReport
         conn.execute(
             update(units)
             .where(units.c.code == unit.code)
-            .values(position=position, active=True, updated_at=now, **state)
+            .values(position=position, active=True, successor_code=None, updated_at=now, **state)
         )
         if before != state or not row.active:
             audit.append(
@@ -77,6 +77,10 @@ def sync(conn: Connection, organisation: Organisation, actor: str) -> SyncReport
         else:
             unchanged += 1
     deactivated = 0
+    for position, unit in enumerate(organisation.retired.values(), len(organisation)):
+        deactivated += _retire(
+            conn, stored.pop(unit.code, None), unit, position, organisation, actor
+        )
     for code, row in stored.items():
         if row.active:
             conn.execute(
@@ -95,13 +99,65 @@ def sync(conn: Connection, organisation: Organisation, actor: str) -> SyncReport
     return SyncReport(added, changed, deactivated, unchanged)
 
 
+def _retire(
+    conn: Connection,
+    row: Any,
+    unit: Unit,
+    position: int,
+    organisation: Organisation,
+    actor: str,
+) -> int:
+    """Keep a retired unit as an inactive row naming its successor; 1 if it was active."""
+    now = datetime.now(UTC)
+    heir = organisation.successors[unit.code]
+    state = {"kind": unit.kind, "names": unit.names.model_dump(exclude_none=True)}
+    if row is None:
+        conn.execute(
+            insert(units).values(
+                code=unit.code,
+                position=position,
+                active=False,
+                updated_at=now,
+                parent_code=None,
+                successor_code=heir,
+                **state,
+            )
+        )
+        audit.append(
+            conn,
+            actor=actor,
+            action="unit.retire",
+            entity="unit",
+            key=unit.code,
+            after={**state, "active": False, "successor_code": heir},
+        )
+        return 0
+    if not row.active and row.successor_code == heir:
+        return 0
+    conn.execute(
+        update(units)
+        .where(units.c.code == unit.code)
+        .values(active=False, successor_code=heir, updated_at=now)
+    )
+    audit.append(
+        conn,
+        actor=actor,
+        action="unit.retire",
+        entity="unit",
+        key=unit.code,
+        before={"active": row.active, "successor_code": row.successor_code},
+        after={"active": False, "successor_code": heir},
+    )
+    return 1 if row.active else 0
+
+
 def active(conn: Connection) -> list[Unit]:
     """Active units in tree order (root first, each parent before its children)."""
     rows = conn.execute(select(units).where(units.c.active.is_(True)).order_by(units.c.position))
     return [
         Unit(
             code=row.code,
-            kind=UnitKind(row.kind),
+            kind=row.kind,
             parent=row.parent_code,
             names=LocalizedText(**row.names),
         )
@@ -109,7 +165,32 @@ def active(conn: Connection) -> list[Unit]:
     ]
 
 
-def organisation(conn: Connection) -> Organisation | None:
-    """The stored organisation, or None when no unit is stored yet."""
+def organisation(conn: Connection, kinds: UnitKinds | None = None) -> Organisation | None:
+    """The stored organisation with its retired units, or None when no unit is stored yet."""
     found = active(conn)
-    return Organisation(found) if found else None
+    if not found:
+        return None
+    codes = {u.code for u in found}
+    kinds = kinds if kinds is None or {u.kind for u in found} <= set(kinds.codes) else None
+    rows = conn.execute(
+        select(units).where(units.c.active.is_(False), units.c.successor_code.is_not(None))
+    ).all()
+    heirs = {row.code: row.successor_code for row in rows}
+    # only successions that end in a unit in force (a later change may have cut one)
+    kept = {code: heir for code, heir in heirs.items() if _ends_in(code, heirs, codes)}
+    retired = [
+        Unit(code=row.code, kind=row.kind, names=LocalizedText(**row.names))
+        for row in rows
+        if row.code in kept
+    ]
+    return Organisation(found, kinds, kept, retired)
+
+
+def _ends_in(code: str, heirs: dict[str, str], codes: set[str]) -> bool:
+    seen = {code}
+    while code not in codes:
+        if code not in heirs or heirs[code] in seen:
+            return False
+        code = heirs[code]
+        seen.add(code)
+    return True

@@ -1,8 +1,11 @@
-"""Where units come from: the official commune list and an editable agency file.
+"""Where units come from: the Vietnamese official list with an agency file, or a units file.
 
-Communes and wards (with their official 5-digit codes and names) come from the
-`vietnam-provinces` package, never retyped; agencies come from a YAML file per
-province. A second province needs only another agency file.
+A plan's `organisation:` names its source. A Vietnamese province code (`"92"`): the
+province's communes and wards (official 5-digit codes and names) come from the
+`vietnam-provinces` package, never retyped, and its agencies from a YAML file per
+province; the Vietnamese source declares its own kinds (`VIETNAMESE_KINDS`).
+`units_file:` a CSV or YAML file of any organisation, any depth, with the kinds the plan
+declares (`dxplan.units.file`). A code is looked up in the declared source only.
 """
 
 from __future__ import annotations
@@ -17,16 +20,52 @@ from vietnam_provinces import Province, ProvinceCode, VietNamDivisionType, Ward
 from dxplan.documents import Document, DocumentError, DocumentProblem
 from dxplan.domain.names import LocalizedText
 from dxplan.domain.organisation import Organisation, OrganisationError
-from dxplan.domain.unit import Unit, UnitKind
+from dxplan.domain.plan import Plan
+from dxplan.domain.unit import KindCode, Ranking, Unit, UnitKind, UnitKinds, UnitsSource
+from dxplan.units.file import load_units_file
 
 DATA_DIR: Final = Path(__file__).parent / "data"
 
-__all__ = ["agencies_file_for", "load_agencies", "load_organisation", "official_units"]
+__all__ = [
+    "VIETNAMESE_KINDS",
+    "agencies_file_for",
+    "declared_kinds",
+    "load_agencies",
+    "load_organisation",
+    "load_units_file",
+    "official_units",
+    "organisation_of",
+]
+
+CITY, WARD, COMMUNE, AGENCY = "city", "ward", "commune", "agency"
+
+VIETNAMESE_KINDS: Final = UnitKinds(
+    kinds=[
+        UnitKind(code=CITY, names=LocalizedText(vi="Thành phố", en="City", bn="শহর")),
+        UnitKind(code=WARD, names=LocalizedText(vi="Phường", en="Ward", bn="ওয়ার্ড")),
+        UnitKind(code=COMMUNE, names=LocalizedText(vi="Xã", en="Commune", bn="কমিউন")),
+        UnitKind(code=AGENCY, names=LocalizedText(vi="Sở, ban, ngành", en="Agency", bn="সংস্থা")),
+    ],
+    rankings=[
+        Ranking(
+            code="communes",
+            names=LocalizedText(vi="Xã, phường", en="Communes and wards", bn="কমিউন ও ওয়ার্ড"),
+            kinds=[WARD, COMMUNE],
+        ),
+        Ranking(
+            code="agencies",
+            names=LocalizedText(vi="Sở, ban, ngành", en="Agencies", bn="সংস্থাসমূহ"),
+            kinds=[AGENCY],
+        ),
+    ],
+    local=[WARD, COMMUNE],
+)
+"""The kinds the Vietnamese source gives its units; a plan on it may declare others."""
 
 _KIND_OF_DIVISION: Final = {
-    VietNamDivisionType.PHUONG: UnitKind.WARD,
-    VietNamDivisionType.XA: UnitKind.COMMUNE,
-    VietNamDivisionType.DAC_KHU: UnitKind.COMMUNE,
+    VietNamDivisionType.PHUONG: WARD,
+    VietNamDivisionType.XA: COMMUNE,
+    VietNamDivisionType.DAC_KHU: COMMUNE,
 }
 _ENGLISH: Final = {
     VietNamDivisionType.THANH_PHO_TRUNG_UONG: ("Thành phố ", "{} City"),
@@ -38,14 +77,18 @@ _ENGLISH: Final = {
 
 
 class AgencyEntry(BaseModel):
+    """One agency; under the list's `parent` unless it names its own (another agency)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     code: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=32)
     names: LocalizedText
+    parent: str | None = None
+    kind: KindCode = AGENCY
 
 
 class AgencyList(BaseModel):
-    """The agency file: the agencies of one province, all directly under its root unit."""
+    """The agency file: the agencies of one province, under its root unit by default."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -74,7 +117,7 @@ def official_units(province_code: str) -> list[Unit]:
     root = Unit(
         code=str(int(province.code)),
         names=LocalizedText(vi=province.name, en=_english(province.name, province.division_type)),
-        kind=UnitKind.CITY,
+        kind=CITY,
     )
     wards = sorted(
         (w for w in Ward.iter_by_province(province.code)), key=lambda ward: int(ward.code)
@@ -116,12 +159,19 @@ def load_agencies(path: Path, taken: frozenset[str] = frozenset()) -> list[Unit]
         seen.add(entry.code)
     document.fail(clashes)
     return [
-        Unit(code=entry.code, names=entry.names, kind=UnitKind.AGENCY, parent=listing.parent)
+        Unit(
+            code=entry.code,
+            names=entry.names,
+            kind=entry.kind,
+            parent=entry.parent or listing.parent,
+        )
         for entry in listing.agencies
     ]
 
 
-def load_organisation(province_code: str, agencies_file: Path | None = None) -> Organisation:
+def load_organisation(
+    province_code: str, agencies_file: Path | None = None, kinds: UnitKinds = VIETNAMESE_KINDS
+) -> Organisation:
     """The whole organisation of a province: official divisions plus its agencies.
 
     Raises DocumentError for a broken agency file and OrganisationError for units
@@ -132,8 +182,33 @@ def load_organisation(province_code: str, agencies_file: Path | None = None) -> 
     taken = frozenset(unit.code for unit in official)
     agencies = load_agencies(path, taken) if agencies_file or path.exists() else []
     try:
-        return Organisation([*official, *agencies])
+        return Organisation([*official, *agencies], kinds)
     except OrganisationError as error:
         raise DocumentError(
             [DocumentProblem(str(path), 1, 1, "organisation", str(error))]
         ) from None
+
+
+def declared_kinds(plan: Plan) -> UnitKinds:
+    """The plan's kinds of unit: its `unit_kinds:`, else its source's own."""
+    if plan.unit_kinds is not None:
+        return plan.unit_kinds
+    if isinstance(plan.organisation, str):
+        return VIETNAMESE_KINDS
+    raise OrganisationError("a plan with a units file declares its kinds under `unit_kinds:`")
+
+
+def organisation_of(plan: Plan, plan_file: Path, agencies_file: Path | None = None) -> Organisation:
+    """Load the organisation from the source the plan declares, and from nowhere else.
+
+    Raises DocumentError for a broken units or agency file and OrganisationError for a
+    source that cannot be used (an unknown province code, kinds not declared).
+    """
+    kinds = declared_kinds(plan)
+    source = plan.organisation
+    if isinstance(source, UnitsSource):
+        path = plan_file.parent / source.units_file
+        # TODO(plan-time): pass the plan's `languages:` once the plan declares them
+        languages = getattr(plan, "languages", None)
+        return load_units_file(path, kinds, languages, name=str(path))
+    return load_organisation(source, agencies_file, kinds)

@@ -185,7 +185,7 @@ class Scope:
         name, kind = code, None
         if code in self.organisation:
             found = self.organisation[code]
-            name, kind = self.fmt.name(found.names), found.kind.value
+            name, kind = self.fmt.name(found.names), found.kind
         return {"code": code, "name": name, "kind": kind, "url": self.link(f"/units/{code}")}
 
     def header(self) -> dict[str, Any]:

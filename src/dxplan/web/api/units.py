@@ -6,26 +6,28 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException
 
-from dxplan.domain.unit import UnitKind
 from dxplan.web.deps import WorkspaceDep
 
 router = APIRouter(prefix="/api", tags=["units"])
 
 
 @router.get("/units", summary="Units of the organisation, root first")
-def list_units(workspace: WorkspaceDep, kind: UnitKind | None = None) -> list[dict[str, Any]]:
-    """Every active unit (optionally of one kind) with its names and parent."""
+def list_units(workspace: WorkspaceDep, kind: str | None = None) -> list[dict[str, Any]]:
+    """Every active unit (optionally of one declared kind) with its names and parent."""
     organisation = workspace.organisation()
     if organisation is None:
         raise HTTPException(status_code=503, detail="No units stored yet: run `dxplan init`.")
+    if kind is not None and kind not in organisation.kinds.codes:
+        declared = ", ".join(organisation.kinds.codes)
+        raise HTTPException(status_code=422, detail=f"Unknown kind {kind!r}; declared: {declared}.")
     return [
         {
             "code": unit.code,
             "name": unit.name,
             "names": unit.names.model_dump(exclude_none=True),
-            "kind": unit.kind.value,
+            "kind": unit.kind,
             "parent_code": unit.parent,
         }
         for unit in organisation
-        if kind is None or unit.kind is kind
+        if kind is None or unit.kind == kind
     ]

@@ -19,13 +19,13 @@ from dxplan.domain.account import User
 from dxplan.domain.dataset import DataSet
 from dxplan.domain.unit import UnitKind
 from dxplan.reporting.completeness import (
-    KINDS,
     SORTS,
     Completeness,
     LateReport,
     Standing,
     completeness_by_unit,
     late_and_missing,
+    reporting_kinds,
     sort_rows,
     this_year,
     total,
@@ -51,7 +51,8 @@ class LateView:
     year: int
     datasets: list[DataSet]
     dataset: str | None
-    kind: UnitKind | None
+    kind: str | None
+    kinds: list[UnitKind]  # the kinds that report: the filter's choices
     sort: str
     rows: list[LateReport]
     units: list[Completeness]
@@ -74,7 +75,8 @@ def _late(workspace: Workspace, dataset: str | None, kind: str | None, sort: str
         service = workspace.reporting(conn)
         plan, organisation, today = service.plan, service.organisation, service.today
         chosen = dataset if plan.dataset(dataset or "") is not None else None
-        unit_kind = next((k for k in KINDS if k.value == kind), None)
+        choices = reporting_kinds(plan, organisation)
+        unit_kind = next((k.code for k in choices if k.code == kind), None)
         kinds = [unit_kind] if unit_kind else []
         order = sort if sort.removeprefix("-") in SORTS else DEFAULT_SORT
         rows = late_and_missing(conn, plan, organisation, today, dataset=chosen, kinds=kinds)
@@ -88,6 +90,7 @@ def _late(workspace: Workspace, dataset: str | None, kind: str | None, sort: str
             datasets=plan.datasets,
             dataset=chosen,
             kind=unit_kind,
+            kinds=choices,
             sort=order,
             rows=sort_rows(rows, order),
             units=units,
@@ -109,7 +112,8 @@ def late_page(
     _allowed(user)
     view = _late(workspace, dataset, kind, sort)
     language = renderer.language(request)
-    context = {"view": view, "kinds": KINDS, "when": Dates(language), "dial": dial}
+    kinds = [{"code": k.code, "name": k.names.get(language)} for k in view.kinds]
+    context = {"view": view, "kinds": kinds, "when": Dates(language), "dial": dial}
     return renderer.render(request, "late.html", context)
 
 
@@ -133,8 +137,9 @@ def late_json(
 ) -> dict[str, Any]:
     """The late-reports page as JSON: the same rows, counts and per-unit completeness.
 
-    Filters: `dataset` (a data-set code), `kind` (commune, ward or agency); `sort` names
-    a column (status, dataset, unit, period, due, days, submitted), `-` before it reverses.
+    Filters: `dataset` (a data-set code), `kind` (a kind of unit the plan declares, e.g.
+    commune); `sort` names a column (status, dataset, unit, period, due, days, submitted),
+    `-` before it reverses.
     """
     _allowed(user)
     view = _late(workspace, dataset, kind, sort)

@@ -12,7 +12,6 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from dxplan.evaluate.dashboard import RANKED_KINDS
 from dxplan.web.dashboard import DashboardDep, NotFound, Scope, percent
 from dxplan.web.responses import refusals
 
@@ -65,14 +64,14 @@ def pillar(scope: Scope, code: str) -> dict[str, Any]:
         e for e in scope.board.city() if e.indicator.pillar == code and scope.visible(e.indicator)
     ]
     units = []
-    for group, kinds in RANKED_KINDS.items():
-        for unit in scope.organisation.of_kind(*kinds):
+    for group in scope.organisation.rankings:
+        for unit in scope.organisation.of_kind(*group.kinds):
             share = scope.score(unit.code).pillars.get(code)
             if share is not None:
                 units.append(
                     {
                         **scope.unit(unit.code),
-                        "group": group,
+                        "group": group.code,
                         "score": share,
                         "score_text": percent(scope.fmt, share),
                     }

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dxplan import policy
 from dxplan.domain.account import User
-from dxplan.domain.unit import Unit
+from dxplan.domain.unit import Unit, UnitKinds
 from dxplan.reporting import focal_points as focal
 from dxplan.reporting.focal_points import Coverage, Entry
 from dxplan.store import focal_points as focal_store
@@ -41,6 +41,7 @@ class Registry:
     current: dict[str, FocalPoint]
     since: dict[str, datetime | None]
     coverage: Coverage
+    kinds: UnitKinds  # the organisation's declared kinds, for their names
 
 
 def _registry(workspace: Workspace) -> Registry:
@@ -55,7 +56,8 @@ def _registry(workspace: Workspace) -> Registry:
         by_unit.setdefault(record.unit, []).append(record)
     current = {code: history[-1] for code, history in by_unit.items()}
     since = {code: focal.since(history) for code, history in by_unit.items()}
-    return Registry(units, current, since, focal.coverage(units, current))
+    coverage = focal.coverage(units, current)
+    return Registry(units, current, since, coverage, organisation.kinds)
 
 
 def _unit(workspace: Workspace, code: str) -> tuple[Unit, list[FocalPoint]]:
@@ -183,7 +185,7 @@ def focal_points_json(workspace: WorkspaceDep, user: ApiUser) -> dict[str, Any]:
         "units": [
             {
                 "unit": u.code,
-                "kind": u.kind.value,
+                "kind": u.kind,
                 "name": u.name,
                 "focal_point": _record_json(registry.current[u.code])
                 if u.code in registry.current and registry.current[u.code].named

@@ -20,8 +20,10 @@ router = APIRouter(tags=["pages"])
 
 
 def _overview(workspace: Workspace, plan: Plan) -> tuple[str, list[ScorecardLine]]:
+    organisation = workspace.organisation()
+    root = organisation.root.code if organisation is not None else str(plan.organisation)
     with workspace.engine.connect() as conn:
-        return plan.organisation, scorecard(conn, plan, plan.organisation)
+        return root, scorecard(conn, plan, root)
 
 
 @router.get(

@@ -1,7 +1,8 @@
-"""A unit's scorecard and the rankings: which communes, wards and agencies to call.
+"""A unit's scorecard and the rankings: which units to call.
 
 `/units/{code}` (every indicator the unit has, its scores, its rank) and `/rankings`
-(communes and wards; agencies), with their JSON twins under `/api/dashboard/`.
+(one table per ranking the organisation declares: communes and wards, then agencies,
+for a Vietnamese province), with their JSON twins under `/api/dashboard/`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from dxplan.evaluate.dashboard import RANKED_KINDS
 from dxplan.web.dashboard import DashboardDep, NotFound, Scope, percent
 from dxplan.web.responses import refusals
 
@@ -19,19 +19,13 @@ router = APIRouter(tags=["dashboard"])
 
 
 def _group_labels(scope: Scope) -> dict[str, str]:
-    _ = scope.fmt.gettext
-    return {"communes": _("Communes and wards"), "agencies": _("Agencies")}
+    """Each ranking's name, as the plan (or its organisation's source) declares it."""
+    return {r.code: scope.fmt.name(r.names) for r in scope.organisation.rankings}
 
 
 def _kind_label(scope: Scope, kind: str | None) -> str:
-    _ = scope.fmt.gettext
-    labels = {
-        "city": _("City"),
-        "ward": _("Ward"),
-        "commune": _("Commune"),
-        "agency": _("Agency"),
-    }
-    return labels.get(kind or "", "")
+    declared = scope.organisation.kinds.kind(kind or "")
+    return scope.fmt.name(declared.names) if declared is not None else ""
 
 
 def unit(scope: Scope, code: str) -> dict[str, Any]:
@@ -43,11 +37,12 @@ def unit(scope: Scope, code: str) -> dict[str, Any]:
     score = scope.score(code)
     mine = [e for e in board.of_unit(code) if scope.visible(e.indicator)]
     position = scope.rank_of(code)
-    group = next((g for g, kinds in RANKED_KINDS.items() if found.kind in kinds), None)
+    ranking = scope.organisation.kinds.ranking_of(found.kind)
+    group = ranking.code if ranking is not None else None
     parent = scope.unit(found.parent) if found.parent else None
     return {
         **scope.header(),
-        "unit": scope.unit(code) | {"kind_label": _kind_label(scope, found.kind.value)},
+        "unit": scope.unit(code) | {"kind_label": _kind_label(scope, found.kind)},
         "parent": parent,
         "score": score.overall,
         "score_text": percent(fmt, score.overall),
@@ -80,12 +75,12 @@ def unit(scope: Scope, code: str) -> dict[str, Any]:
 
 
 def rankings(scope: Scope) -> dict[str, Any]:
-    """Communes and wards, then agencies, by overall score (best first), with pillar scores."""
+    """Each declared ranking's units by overall score (best first), with pillar scores."""
     fmt = scope.fmt
     labels = _group_labels(scope)
     pillars = [p.code for p in scope.plan.pillars]
     groups = []
-    for group in RANKED_KINDS:
+    for group in labels:
         rows = []
         for code, overall, position in scope.ranking(group):
             score = scope.score(code)
@@ -134,7 +129,7 @@ def rankings_page(dashboard: DashboardDep) -> Response:
 
 @router.get(
     "/api/dashboard/rankings",
-    summary="Communes and wards, and agencies, by score",
+    summary="Each ranking's units (communes and wards; agencies) by score",
     responses=refusals(401),
 )
 def rankings_json(dashboard: DashboardDep) -> Response:
