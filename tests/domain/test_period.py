@@ -1,12 +1,15 @@
 import itertools
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from dxplan.domain.period import LOCAL_TZ, Period, PeriodKind
+from dxplan.domain.period import Period, PeriodKind
+
+CANTHO_TZ = ZoneInfo("Asia/Ho_Chi_Minh")  # the shipped plan's time zone
 
 
 @pytest.mark.parametrize(
@@ -39,20 +42,22 @@ def test_parse_refuses_other_texts(text):
 
 def test_start_and_end_are_local_midnights():
     july = Period.parse("2025-07")
-    assert july.start == datetime(2025, 7, 1, tzinfo=LOCAL_TZ)
-    assert july.end == datetime(2025, 8, 1, tzinfo=LOCAL_TZ)
+    assert july.start_in(CANTHO_TZ) == datetime(2025, 7, 1, tzinfo=CANTHO_TZ)
+    assert july.end_in(CANTHO_TZ) == datetime(2025, 8, 1, tzinfo=CANTHO_TZ)
     # 17:00 UTC on 30 June is midnight on 1 July in Can Tho (UTC+7)
-    assert july.start == datetime(2025, 6, 30, 17, 0, tzinfo=UTC)
-    assert Period.parse("2025").end == datetime(2026, 1, 1, tzinfo=LOCAL_TZ)
+    assert july.start_in(CANTHO_TZ) == datetime(2025, 6, 30, 17, 0, tzinfo=UTC)
+    assert Period.parse("2025").end_in(CANTHO_TZ) == datetime(2026, 1, 1, tzinfo=CANTHO_TZ)
 
 
 def test_an_instant_belongs_to_the_local_month():
     late_utc = datetime(2025, 6, 30, 18, 30, tzinfo=UTC)  # 01:30 on 1 July local
-    assert Period.of(PeriodKind.MONTH, late_utc) == Period.parse("2025-07")
-    assert Period.parse("2025-07").contains_instant(late_utc)
-    assert not Period.parse("2025-06").contains_instant(late_utc)
+    assert Period.of(PeriodKind.MONTH, late_utc, zone=CANTHO_TZ) == Period.parse("2025-07")
+    assert Period.parse("2025-07").contains_instant(late_utc, CANTHO_TZ)
+    assert not Period.parse("2025-06").contains_instant(late_utc, CANTHO_TZ)
     with pytest.raises(ValueError, match="naive"):
-        Period.of(PeriodKind.MONTH, datetime(2025, 7, 1))
+        Period.of(PeriodKind.MONTH, datetime(2025, 7, 1), zone=CANTHO_TZ)
+    with pytest.raises(ValueError, match="time zone"):
+        Period.of(PeriodKind.MONTH, late_utc)
 
 
 def test_children_and_containing_periods():
@@ -110,12 +115,13 @@ def test_identifier_round_trips(period):
 @given(periods)
 def test_months_tile_the_period_without_gaps(period):
     months = period.months()
-    assert months[0].start == period.start
-    assert months[-1].end == period.end
+    zone = CANTHO_TZ
+    assert months[0].start_in(zone) == period.start_in(zone)
+    assert months[-1].end_in(zone) == period.end_in(zone)
     for earlier, later in itertools.pairwise(months):
-        assert earlier.end == later.start
-    assert period.next().start == period.end
-    assert (period.end - period.start) >= timedelta(days=28 * period.kind.months)
+        assert earlier.end_in(zone) == later.start_in(zone)
+    assert period.next().start_in(zone) == period.end_in(zone)
+    assert (period.end_in(zone) - period.start_in(zone)) >= timedelta(days=28 * period.kind.months)
 
 
 @given(periods)

@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.table import Table
 
 from dxplan.cli.common import ExitCode, fail, open_workspace
-from dxplan.domain.period import LOCAL_TZ
 from dxplan.exports.cells import SafeWriter
 from dxplan.reporting import focal_points as focal
 from dxplan.store import focal_points as focal_store
@@ -66,7 +65,7 @@ def list_focal_points(
                     if record is not None and named
                     else [None] * 4
                 ),
-                record.recorded_at.astimezone(LOCAL_TZ).isoformat(timespec="seconds")
+                plan.calendar.local(record.recorded_at).isoformat(timespec="seconds")
                 if record is not None and named
                 else None,
             ]

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from dxplan.domain.dataset import DataSet, FocalPoints
 from dxplan.domain.indicator import Indicator
 from dxplan.domain.measure import Measure, SourceKind
-from dxplan.domain.names import LocalizedText
+from dxplan.domain.names import LANGUAGES, LocalizedText
 from dxplan.domain.organisation import Organisation
+from dxplan.domain.period import DEFAULT_TIMEZONE, Calendar, PeriodKind, zone_of
 
 Loc = tuple[str | int, ...]
 
@@ -49,6 +50,48 @@ class Plan(BaseModel):
     indicators: list[Indicator]
     datasets: list[DataSet] = Field(default_factory=list)
     focal_points: FocalPoints | None = None
+    languages: list[str] = Field(
+        default_factory=lambda: list(LANGUAGES),
+        min_length=1,
+        description="the plan's languages, the first is the default one of pages",
+    )
+    timezone: str = Field(
+        default=DEFAULT_TIMEZONE, description="IANA time zone in which months begin"
+    )
+    fiscal_year_start: int = Field(
+        default=1,
+        ge=1,
+        le=12,
+        description="first month of the plan's year: 1 for the calendar year, 7 for July–June",
+    )
+
+    @field_validator("languages")
+    @classmethod
+    def _spoken_languages(cls, value: list[str]) -> list[str]:
+        unknown = [lang for lang in value if lang not in LANGUAGES]
+        if unknown:
+            raise ValueError(
+                f"dxplan's pages speak {', '.join(LANGUAGES)} only, not {', '.join(unknown)}"
+            )
+        if len(set(value)) != len(value):
+            raise ValueError("a language is listed twice")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        zone_of(value)  # ValueError naming the zone when it is unknown
+        return value
+
+    @property
+    def calendar(self) -> Calendar:
+        """How the plan counts time: its time zone and the first month of its year."""
+        return Calendar(self.timezone, self.fiscal_year_start)
+
+    @property
+    def language(self) -> str:
+        """The plan's default language: the first it lists."""
+        return self.languages[0]
 
     @model_validator(mode="after")
     def _confidentiality_follows_data(self) -> Plan:
@@ -105,6 +148,8 @@ def _problems(plan: Plan, organisation: Organisation | None) -> Iterator[Problem
     yield from _duplicates([m.code for m in plan.measures], "measures")
     yield from _duplicates([i.code for i in plan.indicators], "indicators")
     yield from _duplicates([d.code for d in plan.datasets], "datasets")
+    yield from _period_problems(plan)
+    yield from _language_problems(plan)
     pillars = {p.code for p in plan.pillars}
     measures = {m.code for m in plan.measures}
     if organisation is not None and plan.organisation not in organisation:
@@ -138,6 +183,60 @@ def _problems(plan: Plan, organisation: Organisation | None) -> Iterator[Problem
                 f"{indicator.code} names unknown unit {indicator.lead_agency!r}",
             )
     yield from _dataset_problems(plan, organisation)
+
+
+def _texts(node: object, loc: Loc) -> Iterator[tuple[Loc, LocalizedText]]:
+    """Every localized text in a part of the plan, with where it is."""
+    if isinstance(node, LocalizedText):
+        yield loc, node
+    elif isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from _texts(getattr(node, name), (*loc, name))
+    elif isinstance(node, list | tuple):
+        for index, item in enumerate(node):
+            yield from _texts(item, (*loc, index))
+
+
+def _language_problems(plan: Plan) -> Iterator[Problem]:
+    """Every name and text of the plan is written in each of the plan's languages."""
+    for loc, text in _texts(plan, ()):
+        for language in plan.languages:
+            if not getattr(text, language):
+                yield Problem(
+                    (*loc, language),
+                    "missing-language",
+                    f"no text in {language!r}, one of the plan's languages "
+                    f"({', '.join(plan.languages)})",
+                )
+
+
+def _period_problems(plan: Plan) -> Iterator[Problem]:
+    """The plan's horizon is one of its years; baselines are periods of its calendar."""
+    calendar = plan.calendar
+    if plan.period is not None:
+        example = "FY2026" if calendar.year_start != 1 else "2025"
+        try:
+            period = calendar.parse(plan.period)
+        except ValueError as error:
+            yield Problem(("period",), "bad-period", str(error))
+        else:
+            if period.kind is not PeriodKind.YEAR:
+                yield Problem(
+                    ("period",),
+                    "bad-period",
+                    f"the plan's period is one whole year of its calendar, e.g. {example}, "
+                    f"not {plan.period!r}",
+                )
+    for index, indicator in enumerate(plan.indicators):
+        baseline = indicator.target.baseline if indicator.target else None
+        if baseline is None:
+            continue
+        try:
+            calendar.parse(baseline.period)
+        except ValueError as error:
+            yield Problem(
+                ("indicators", index, "target", "baseline", "period"), "bad-period", str(error)
+            )
 
 
 def _dataset_problems(plan: Plan, organisation: Organisation | None) -> Iterator[Problem]:

@@ -28,5 +28,5 @@ class Unit(BaseModel):
 
     @property
     def name(self) -> str:
-        """The official (Vietnamese) name."""
-        return self.names.vi
+        """The official name (Vietnamese when the unit has one)."""
+        return self.names.get("vi")

@@ -27,6 +27,7 @@ from dxplan.engine.definitions import (
     dossier_measures_sql,
 )
 from dxplan.engine.engines import DOSSIER_SCHEMA, as_measure_table
+from dxplan.operational.clock import use_time_zone
 
 ENGINE_MEASURES = (*DOSSIER_MEASURES, *CATALOG_MEASURES)
 
@@ -52,7 +53,7 @@ class Engine:
         self.organisation = organisation
         known = {m.code for m in plan.measures}
         self.measures = [m for m in ENGINE_MEASURES if m in known]
-        con.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
+        use_time_zone(con, plan.timezone)
         closure = [
             (ancestor.code, unit.code)
             for unit in organisation
@@ -84,13 +85,13 @@ class Engine:
             "WHERE status <> 'withdrawn'"
         ).fetchone()
         if row is None or row[0] is None:
-            key = today.year * 100 + 1
-            return tuple(grid(key, key))
-        return tuple(grid(int(row[0]), int(row[1])))
+            key = today.year * 100 + today.index
+            return tuple(grid(key, key, self.plan.fiscal_year_start))
+        return tuple(grid(int(row[0]), int(row[1]), self.plan.fiscal_year_start))
 
     def _calendar(self, months: Sequence[int]) -> None:
-        self.con.register("months", months_table(months))
-        self.con.register("period_months", period_months_table(months))
+        self.con.register("months", months_table(months, self.plan.calendar))
+        self.con.register("period_months", period_months_table(months, self.plan.calendar))
 
     # -- computing ----------------------------------------------------------------------
     def full(self, months: Sequence[int], base: pa.Table | None = None) -> Result:

@@ -27,7 +27,6 @@ from sqlalchemy import Connection
 from dxplan import policy
 from dxplan.domain.account import User
 from dxplan.domain.organisation import Organisation
-from dxplan.domain.period import LOCAL_TZ
 from dxplan.domain.plan import Plan
 from dxplan.domain.unit import Unit
 from dxplan.reporting import platform
@@ -121,7 +120,7 @@ def save(
         at=at,
     )
     if recorded is not None:
-        today = at.astimezone(LOCAL_TZ).date()
+        today = plan.calendar.today(at)
         platform.refresh(conn, plan, organisation, today, parts=["focal_points"])
     return recorded
 

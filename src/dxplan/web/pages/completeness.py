@@ -33,7 +33,7 @@ from dxplan.reporting.completeness import (
 from dxplan.store import focal_points as focal_store
 from dxplan.store.focal_points import FocalPoint
 from dxplan.web.auth import ApiUser, PageUser
-from dxplan.web.dates import Dates, dial
+from dxplan.web.dates import dial
 from dxplan.web.deps import RendererDep, WorkspaceDep
 from dxplan.web.responses import refusals
 from dxplan.workspace import Workspace
@@ -108,8 +108,7 @@ def late_page(
 ) -> HTMLResponse:
     _allowed(user)
     view = _late(workspace, dataset, kind, sort)
-    language = renderer.language(request)
-    context = {"view": view, "kinds": KINDS, "when": Dates(language), "dial": dial}
+    context = {"view": view, "kinds": KINDS, "when": renderer.dates(request), "dial": dial}
     return renderer.render(request, "late.html", context)
 
 

@@ -23,7 +23,7 @@ from dxplan.reporting.focal_points import Coverage, Entry
 from dxplan.store import focal_points as focal_store
 from dxplan.store.focal_points import FocalPoint
 from dxplan.web.auth import ApiUser, PageUser
-from dxplan.web.dates import Dates, dial
+from dxplan.web.dates import dial
 from dxplan.web.deps import RendererDep, WorkspaceDep
 from dxplan.web.pages.account import CheckedForm
 from dxplan.web.permissions import require
@@ -90,7 +90,7 @@ def _page(
         "given": given,
         "problems": problems or {},
         "saved": request.query_params.get("saved") == "1",
-        "when": Dates(renderer.language(request)),
+        "when": renderer.dates(request),
         "dial": dial,
     }
     return renderer.render(request, "focal_point.html", context, status_code=status_code)
@@ -103,7 +103,7 @@ def focal_points_page(
     require(user, policy.Action.FOCAL_POINT_READ, policy.ORGANISATION)
     context = {
         "registry": _registry(workspace),
-        "when": Dates(renderer.language(request)),
+        "when": renderer.dates(request),
         "dial": dial,
     }
     return renderer.render(request, "focal_points.html", context)
