@@ -185,28 +185,29 @@ def _problems(plan: Plan, organisation: Organisation | None) -> Iterator[Problem
     yield from _dataset_problems(plan, organisation)
 
 
-def _texts(node: object, loc: Loc) -> Iterator[tuple[Loc, LocalizedText]]:
-    """Every localized text in a part of the plan, with where it is."""
+def _texts(node: object, loc: Loc, label: str) -> Iterator[tuple[Loc, str, LocalizedText]]:
+    """Every localized text in a part of the plan, with where it is (`pillars[GOV].names`)."""
     if isinstance(node, LocalizedText):
-        yield loc, node
+        yield loc, label, node
     elif isinstance(node, BaseModel):
         for name in type(node).model_fields:
-            yield from _texts(getattr(node, name), (*loc, name))
+            yield from _texts(getattr(node, name), (*loc, name), f"{label}.{name}".lstrip("."))
     elif isinstance(node, list | tuple):
         for index, item in enumerate(node):
-            yield from _texts(item, (*loc, index))
+            code = getattr(item, "code", None)
+            yield from _texts(item, (*loc, index), f"{label}[{code or index}]")
 
 
 def _language_problems(plan: Plan) -> Iterator[Problem]:
     """Every name and text of the plan is written in each of the plan's languages."""
-    for loc, text in _texts(plan, ()):
+    for loc, label, text in _texts(plan, (), ""):
         for language in plan.languages:
             if not getattr(text, language):
                 yield Problem(
                     (*loc, language),
                     "missing-language",
-                    f"no text in {language!r}, one of the plan's languages "
-                    f"({', '.join(plan.languages)})",
+                    f"{label}.{language}: no text in {language!r}, one of the plan's "
+                    f"languages ({', '.join(plan.languages)})",
                 )
 
 
@@ -218,13 +219,13 @@ def _period_problems(plan: Plan) -> Iterator[Problem]:
         try:
             period = calendar.parse(plan.period)
         except ValueError as error:
-            yield Problem(("period",), "bad-period", str(error))
+            yield Problem(("period",), "bad-period", f"period: {error}")
         else:
             if period.kind is not PeriodKind.YEAR:
                 yield Problem(
                     ("period",),
                     "bad-period",
-                    f"the plan's period is one whole year of its calendar, e.g. {example}, "
+                    f"period: the plan's period is one whole year of its calendar, e.g. {example}, "
                     f"not {plan.period!r}",
                 )
     for index, indicator in enumerate(plan.indicators):
@@ -235,7 +236,9 @@ def _period_problems(plan: Plan) -> Iterator[Problem]:
             calendar.parse(baseline.period)
         except ValueError as error:
             yield Problem(
-                ("indicators", index, "target", "baseline", "period"), "bad-period", str(error)
+                ("indicators", index, "target", "baseline", "period"),
+                "bad-period",
+                f"{indicator.code} target.baseline.period: {error}",
             )
 
 
