@@ -67,7 +67,7 @@ def _full(workspace):
     con, _ = store.connect()
     try:
         engine = Engine(con, workspace.plan(), workspace.organisation())
-        today = Period.of(PeriodKind.MONTH, datetime.now(CANTHO_TZ))
+        today = Period.of(PeriodKind.MONTH, datetime.now(CANTHO_TZ), zone=CANTHO_TZ)
         result = engine.full(engine.month_grid(today))
         return {
             (row["measure"], row["unit_code"], Period.parse(row["period"])): row["value"]

@@ -1,7 +1,8 @@
 """A plan whose year runs July to June, end to end: import, evaluation, pages, exports.
 
-The shipped plan with `fiscal_year_start: 7`, `period: FY2026` (July 2025 - June
-2026) and `timezone: Asia/Dhaka`, as of 15 January 2026. Three dossiers are received
+The shipped plan (its focal-point indicator renamed GOV-99) with `fiscal_year_start: 7`,
+`period: FY2026` (July 2025 - June 2026) and `timezone: Asia/Dhaka`, as of 15 January
+2026. Three dossiers are received
 in each month from June to December 2025 at Phường Ninh Kiều (31135), all finished
 on time: FY2026Q1 (July-September 2025) counts 9, FY2026S1 (July-December) 18, FY2025
 (June 2025 is its last month) 3.
@@ -35,8 +36,12 @@ MONTHS = ("06", "07", "08", "09", "10", "11", "12")
 
 def fiscal_plan(folder: Path) -> Path:
     """The shipped plan, its year running from July, in Dhaka's time."""
-    text = DEFAULT_PLAN.read_text("utf-8").replace(
-        'period: "2025"\n', 'period: "FY2026"\nfiscal_year_start: 7\ntimezone: Asia/Dhaka\n'
+    text = (
+        DEFAULT_PLAN.read_text("utf-8")
+        .replace(
+            'period: "2025"\n', 'period: "FY2026"\nfiscal_year_start: 7\ntimezone: Asia/Dhaka\n'
+        )
+        .replace("code: GOV-09", "code: GOV-99")  # pages name it from the plan
     )
     path = folder / "fiscal-plan.yaml"
     path.write_text(text, "utf-8")
@@ -138,6 +143,8 @@ def test_reporting_pages_answer_for_a_coordinator(loaded: Workspace) -> None:
         assert http.post("/sign-in", data=form).status_code == 303
         for path in ("/reports", "/reports/late", "/focal-points", "/api/reports/late"):
             assert http.get(path).status_code == 200, path
+        focal = http.get("/focal-points?lang=en").text
+        assert "Units with a focal point (GOV-99)" in focal and "GOV-09" not in focal
         listed = http.get("/api/reports?period=FY2026Q2")
         assert listed.status_code == 200
         assert http.get("/api/reports?period=2025Q2").status_code == 422

@@ -1,4 +1,5 @@
-"""Focal points: each unit's digital-transformation lead, its history, and GOV-09.
+"""Focal points: each unit's digital-transformation lead, its history, and the plan's
+focal-point indicator (GOV-09 in the shipped plan).
 
 `GET /focal-points` lists every unit that must name one; `GET /focal-points/{unit}`
 shows one unit's focal point with its whole history and, to those who may change it,
@@ -20,6 +21,7 @@ from dxplan.domain.account import User
 from dxplan.domain.unit import Unit
 from dxplan.reporting import focal_points as focal
 from dxplan.reporting.focal_points import Coverage, Entry
+from dxplan.reporting.platform import WITH_FOCAL_POINT
 from dxplan.store import focal_points as focal_store
 from dxplan.store.focal_points import FocalPoint
 from dxplan.web.auth import ApiUser, PageUser
@@ -35,12 +37,13 @@ router = APIRouter(tags=["focal points"])
 
 @dataclass(frozen=True)
 class Registry:
-    """The units that must name a focal point, each one's current record, and GOV-09."""
+    """The units that must name a focal point, each one's current record, and the coverage."""
 
     units: list[Unit]
     current: dict[str, FocalPoint]
     since: dict[str, datetime | None]
     coverage: Coverage
+    indicators: list[str]  # the plan's indicators over the focal-point measure
 
 
 def _registry(workspace: Workspace) -> Registry:
@@ -55,7 +58,8 @@ def _registry(workspace: Workspace) -> Registry:
         by_unit.setdefault(record.unit, []).append(record)
     current = {code: history[-1] for code, history in by_unit.items()}
     since = {code: focal.since(history) for code, history in by_unit.items()}
-    return Registry(units, current, since, focal.coverage(units, current))
+    indicators = [i.code for i in plan.indicators if WITH_FOCAL_POINT in i.measures]
+    return Registry(units, current, since, focal.coverage(units, current), indicators)
 
 
 def _unit(workspace: Workspace, code: str) -> tuple[Unit, list[FocalPoint]]:
@@ -142,7 +146,7 @@ def focal_point_submit(
 
 
 def _save(workspace: Workspace, unit: str, entry: Entry, user: User) -> None:
-    """Record and recompute GOV-09 in one transaction."""
+    """Record and recompute the focal-point figures in one transaction."""
     with workspace.writing() as conn:
         service = workspace.reporting(conn)
         focal.save(
@@ -173,7 +177,7 @@ def _record_json(record: FocalPoint) -> dict[str, Any]:
     responses=refusals(401, 403),
 )
 def focal_points_json(workspace: WorkspaceDep, user: ApiUser) -> dict[str, Any]:
-    """Every unit that must name a focal point, its current one (or null), and GOV-09."""
+    """Every unit that must name a focal point, its current one (or null), and the coverage."""
     require(user, policy.Action.FOCAL_POINT_READ, policy.ORGANISATION)
     registry = _registry(workspace)
     return {
