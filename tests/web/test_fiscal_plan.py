@@ -123,11 +123,14 @@ def test_pages_and_exports_answer_on_fiscal_periods(loaded: Workspace) -> None:
             "/api/plan",
         ):
             assert http.get(path).status_code == 200, path
+        overview = http.get("/?lang=en").text
+        assert 'value="FY2026Q3"' in overview or ">FY2026Q3<" in overview
+        assert "2026Q3" not in overview.replace("FY2026Q3", "")  # no calendar quarter offered
         refused = http.get("/?period=2025Q1")
         assert refused.status_code == 400
         assert "FY2025Q1" in refused.text  # says how this plan writes periods
         csv = http.get("/indicators/GOV-03.csv").text
-        assert f"GOV-03,{UNIT},Phường Ninh Kiều,FY2026,18,18,100," in csv
+        assert f"GOV-03,{UNIT},Ninh Kieu Ward,FY2026,18,18,100," in csv  # English: ?lang=en
 
 
 def test_reporting_pages_answer_for_a_coordinator(loaded: Workspace) -> None:
@@ -143,6 +146,8 @@ def test_reporting_pages_answer_for_a_coordinator(loaded: Workspace) -> None:
         assert http.post("/sign-in", data=form).status_code == 303
         for path in ("/reports", "/reports/late", "/focal-points", "/api/reports/late"):
             assert http.get(path).status_code == 200, path
+        late = http.get("/reports/late?lang=en").text
+        assert "On time in FY2026" in late
         focal = http.get("/focal-points?lang=en").text
         assert "Units with a focal point (GOV-99)" in focal and "GOV-09" not in focal
         listed = http.get("/api/reports?period=FY2026Q2")

@@ -203,8 +203,9 @@ class Scope:
 
     def periods(self) -> list[str]:
         """The periods the switch offers: the board's year, its halves and its quarters."""
-        year, current = self.board.period.year, str(self.board.period)
-        found = [str(year)] + [f"{year}S{h}" for h in (1, 2)] + [f"{year}Q{q}" for q in range(1, 5)]
+        year, current = self.board.period.year_period(), str(self.board.period)
+        halves = year.children()
+        found = [str(p) for p in (year, *halves, *(q for h in halves for q in h.children()))]
         return found if current in found else [*found, current]
 
     def counts(self, evaluations: list[Evaluation]) -> list[dict[str, Any]]:

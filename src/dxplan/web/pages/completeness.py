@@ -17,6 +17,8 @@ from fastapi.responses import HTMLResponse
 from dxplan import policy
 from dxplan.domain.account import User
 from dxplan.domain.dataset import DataSet
+from dxplan.domain.period import Period, PeriodKind
+from dxplan.domain.plan import Plan
 from dxplan.domain.unit import UnitKind
 from dxplan.reporting.completeness import (
     KINDS,
@@ -57,6 +59,7 @@ class LateView:
     units: list[Completeness]
     total: Completeness
     focal_points: dict[str, FocalPoint]
+    year_label: str = ""  # the year as the plan writes it: 2025, or FY2026 in a fiscal plan
 
     def count(self, status: str) -> int:
         """How many rows have this status (a Standing or its value)."""
@@ -93,7 +96,13 @@ def _late(workspace: Workspace, dataset: str | None, kind: str | None, sort: str
             units=units,
             total=total(units),
             focal_points=focal_store.current(conn),
+            year_label=_label(plan, year),
         )
+
+
+def _label(plan: Plan, year: int) -> str:
+    """`2025`, or `FY2026` when the plan's year is a fiscal year."""
+    return str(Period(year, PeriodKind.YEAR, 1, plan.fiscal_year_start))
 
 
 @router.get("/reports/late", response_class=HTMLResponse, include_in_schema=False)
