@@ -65,6 +65,9 @@ def plan_json(plan: Plan) -> dict[str, Any]:
         "names": _text(plan.names),
         "organisation": plan.organisation,
         "period": plan.period,
+        "languages": list(plan.languages),
+        "timezone": plan.timezone,
+        "fiscal_year_start": plan.fiscal_year_start,
         "pillars": [
             {
                 "code": pillar.code,
