@@ -25,7 +25,14 @@ class OutputFormat(StrEnum):
 
 def evaluate_command(
     ctx: typer.Context,
-    period: Annotated[str, typer.Option("--period", help="The period, e.g. 2025 or 2025Q3.")],
+    period: Annotated[
+        str,
+        typer.Option(
+            "--period",
+            help="The period in the plan's calendar, e.g. 2025 or 2025Q3 "
+            "(FY2026 or FY2026Q1 when the plan's year is a fiscal year).",
+        ),
+    ],
     unit: Annotated[
         str | None, typer.Option("--unit", help="One unit's code (default: every unit).")
     ] = None,
