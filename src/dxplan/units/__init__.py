@@ -37,11 +37,18 @@ _ENGLISH: Final = {
 }
 
 
+class VietnameseNames(LocalizedText):
+    """Names of an agency of a Vietnamese province: its official Vietnamese name is
+    required (a plan's texts need only the plan's languages)."""
+
+    vi: str
+
+
 class AgencyEntry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     code: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=32)
-    names: LocalizedText
+    names: VietnameseNames
 
 
 class AgencyList(BaseModel):
