@@ -6,12 +6,12 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import Final, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
-from dxplan.domain.period import LOCAL_TZ
 from dxplan.plans import DEFAULT_PLAN
 
 MIN_SECRET_BYTES: Final = 32  # 256 bits: a session cookie cannot be forged by guessing
@@ -63,8 +63,9 @@ class Settings(BaseSettings):
     spark_master: str = Field(
         default="local[2]", description="Spark master URL when the engine is spark."
     )
-    language: Literal["vi", "en", "bn"] = Field(
-        default="vi", description="Default language of pages."
+    language: Literal["vi", "en", "bn"] | None = Field(
+        default=None,
+        description="Default language of pages; default: the plan's first language.",
     )
     as_of: date | None = Field(
         default=None,
@@ -172,9 +173,10 @@ class Settings(BaseSettings):
         description="PDF conversions run at once by one server; others wait for a slot.",
     )
 
-    def now(self) -> datetime:
-        """The current instant, moved to `as_of` (keeping the time of day) when set."""
-        real = datetime.now(LOCAL_TZ)
+    def now(self, zone: ZoneInfo) -> datetime:
+        """The current instant, moved to `as_of` (keeping the time of day in `zone`, the
+        plan's) when set."""
+        real = datetime.now(zone)
         if self.as_of is None:
             return real
         return datetime.combine(self.as_of, real.timetz())

@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
 from dxplan.documents import Document, DocumentError
 from dxplan.domain.organisation import Organisation, OrganisationError
-from dxplan.domain.period import LOCAL_TZ, Period
+from dxplan.domain.period import DEFAULT_CALENDAR, Calendar, Period
 from dxplan.domain.plan import Plan
 from dxplan.evaluate.dashboard import Board, BoardCache, build_board, store_state
 from dxplan.plans import parse_plan
@@ -144,12 +144,18 @@ class Workspace:
         plan, organisation = self.plan(conn), self.organisation(conn)
         if plan is None or organisation is None:
             raise RuntimeError("the store is empty: run `dxplan init` first")
-        now = self.settings.now() if self.settings.as_of is not None else None
+        now = self.settings.now(plan.calendar.zone) if self.settings.as_of is not None else None
         return Reporting(conn, plan, organisation, now=now, deferred=deferred)
 
+    def calendar(self, conn: Connection | None = None) -> Calendar:
+        """The plan's calendar (time zone, first month of the year); the default before
+        `initialise`."""
+        plan = self.plan(conn)
+        return plan.calendar if plan is not None else DEFAULT_CALENDAR
+
     def as_of(self) -> date:
-        """The day dxplan judges from: the `as_of` setting, else today in local time."""
-        return self.settings.as_of or datetime.now(LOCAL_TZ).date()
+        """The day dxplan judges from: the `as_of` setting, else today on the plan's clock."""
+        return self.settings.as_of or self.calendar().now().date()
 
     def board(self, period: Period | None = None, as_of: date | None = None) -> Board | None:
         """The dashboard's evaluations, cached until a figure or the plan changes.
@@ -169,7 +175,10 @@ class Workspace:
             cached = self._plan_cache
             plan = cached[1] if cached is not None and cached[0] == plan_key else self.plan(conn)
             assert plan is not None
-            wanted = period or Period.parse(plan.period or str(day.year))
+            calendar = plan.calendar
+            wanted = period or (
+                calendar.parse(plan.period) if plan.period else calendar.year_of(day)
+            )
             key = (store_state(conn), plan_key, str(wanted), day)
 
         def build() -> Board:

@@ -12,6 +12,9 @@ def test_plan_show_json_contract(cli):
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)  # one JSON document, nothing else on stdout
     indicators = {i["code"]: i for i in document["indicators"]}
+    # how the plan counts time and speaks: the defaults of a plan that does not say
+    assert document["languages"] == ["vi", "en", "bn"]
+    assert (document["timezone"], document["fiscal_year_start"]) == ("Asia/Ho_Chi_Minh", 1)
     assert indicators["GOV-03"]["pillar"] == "GOV"
     assert indicators["GOV-03"]["target"] == {"op": ">=", "value": 80, "deadline": "2025-12-31"}
     assert indicators["GOV-03"]["numerator"] == "dossiers_online"

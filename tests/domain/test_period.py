@@ -1,12 +1,15 @@
 import itertools
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from dxplan.domain.period import LOCAL_TZ, Period, PeriodKind
+from dxplan.domain.period import Calendar, Period, PeriodKind, zone_of
+
+CANTHO_TZ = ZoneInfo("Asia/Ho_Chi_Minh")  # the shipped plan's time zone
 
 
 @pytest.mark.parametrize(
@@ -39,20 +42,22 @@ def test_parse_refuses_other_texts(text):
 
 def test_start_and_end_are_local_midnights():
     july = Period.parse("2025-07")
-    assert july.start == datetime(2025, 7, 1, tzinfo=LOCAL_TZ)
-    assert july.end == datetime(2025, 8, 1, tzinfo=LOCAL_TZ)
+    assert july.start_in(CANTHO_TZ) == datetime(2025, 7, 1, tzinfo=CANTHO_TZ)
+    assert july.end_in(CANTHO_TZ) == datetime(2025, 8, 1, tzinfo=CANTHO_TZ)
     # 17:00 UTC on 30 June is midnight on 1 July in Can Tho (UTC+7)
-    assert july.start == datetime(2025, 6, 30, 17, 0, tzinfo=UTC)
-    assert Period.parse("2025").end == datetime(2026, 1, 1, tzinfo=LOCAL_TZ)
+    assert july.start_in(CANTHO_TZ) == datetime(2025, 6, 30, 17, 0, tzinfo=UTC)
+    assert Period.parse("2025").end_in(CANTHO_TZ) == datetime(2026, 1, 1, tzinfo=CANTHO_TZ)
 
 
 def test_an_instant_belongs_to_the_local_month():
     late_utc = datetime(2025, 6, 30, 18, 30, tzinfo=UTC)  # 01:30 on 1 July local
-    assert Period.of(PeriodKind.MONTH, late_utc) == Period.parse("2025-07")
-    assert Period.parse("2025-07").contains_instant(late_utc)
-    assert not Period.parse("2025-06").contains_instant(late_utc)
+    assert Period.of(PeriodKind.MONTH, late_utc, zone=CANTHO_TZ) == Period.parse("2025-07")
+    assert Period.parse("2025-07").contains_instant(late_utc, CANTHO_TZ)
+    assert not Period.parse("2025-06").contains_instant(late_utc, CANTHO_TZ)
     with pytest.raises(ValueError, match="naive"):
-        Period.of(PeriodKind.MONTH, datetime(2025, 7, 1))
+        Period.of(PeriodKind.MONTH, datetime(2025, 7, 1), zone=CANTHO_TZ)
+    with pytest.raises(ValueError, match="time zone"):
+        Period.of(PeriodKind.MONTH, late_utc)
 
 
 def test_children_and_containing_periods():
@@ -95,27 +100,114 @@ def test_a_period_field_reads_and_writes_its_identifier():
 
 
 periods = st.builds(
-    lambda year, kind, data: Period(year, kind, data.draw(st.integers(1, 12 // kind.months))),
+    lambda year, kind, start, data: Period(
+        year, kind, data.draw(st.integers(1, 12 // kind.months)), start
+    ),
     st.integers(1990, 2100),
     st.sampled_from(list(PeriodKind)),
+    st.sampled_from([1, 1, 4, 7, 10]),  # calendar years, and fiscal years from April, July...
     st.data(),
 )
 
 
 @given(periods)
 def test_identifier_round_trips(period):
-    assert Period.parse(str(period)) == period
+    assert Period.parse(str(period), period.year_start) == period
+
+
+@given(periods)
+def test_a_period_is_the_period_of_each_of_its_days(period):
+    for day in (period.first_day, period.last_day):
+        assert Period.of(period.kind, day, period.year_start) == period
+    assert period.year_period().contains(period)
+    assert period.next().position == period.position + 1
+
+
+@pytest.mark.parametrize(
+    ("text", "first_day", "last_day"),
+    [
+        ("FY2026", date(2025, 7, 1), date(2026, 6, 30)),
+        ("FY2026S1", date(2025, 7, 1), date(2025, 12, 31)),
+        ("FY2026S2", date(2026, 1, 1), date(2026, 6, 30)),
+        ("FY2026Q1", date(2025, 7, 1), date(2025, 9, 30)),
+        ("FY2026Q3", date(2026, 1, 1), date(2026, 3, 31)),
+        ("FY2026Q4", date(2026, 4, 1), date(2026, 6, 30)),
+        ("2025-07", date(2025, 7, 1), date(2025, 7, 31)),
+    ],
+)
+def test_fiscal_years_from_july(text, first_day, last_day):
+    """Bangladesh's fiscal year 2025-26 is FY2026: named by the year in which it ends."""
+    period = Period.parse(text, year_start=7)
+    assert str(period) == text
+    assert (period.first_day, period.last_day) == (first_day, last_day)
+
+
+def test_fiscal_navigation():
+    july = Period.parse("2025-07", 7)
+    assert [str(p) for p in july.containing()] == ["FY2026Q1", "FY2026S1", "FY2026"]
+    june = Period.parse("2026-06", 7)
+    assert [str(p) for p in june.containing()] == ["FY2026Q4", "FY2026S2", "FY2026"]
+    assert [str(p) for p in Period.parse("FY2026", 7).children()] == ["FY2026S1", "FY2026S2"]
+    assert [str(p) for p in Period.parse("FY2026S2", 7).children()] == ["FY2026Q3", "FY2026Q4"]
+    assert [str(p) for p in Period.parse("FY2026Q2", 7).children()] == [
+        "2025-10",
+        "2025-11",
+        "2025-12",
+    ]
+    assert str(Period.parse("FY2026Q4", 7).next()) == "FY2027Q1"
+    assert str(Period.parse("FY2026", 7).previous()) == "FY2025"
+    assert len(Period.parse("FY2026", 7).months()) == 12
+    ordered = sorted(Period.parse(t, 7) for t in ["2025-08", "FY2026Q1", "FY2025", "FY2026"])
+    assert [str(p) for p in ordered] == ["FY2025", "FY2026", "FY2026Q1", "2025-08"]
+
+
+def test_a_month_is_the_same_month_in_any_calendar():
+    assert Period.parse("2025-07", 7) == Period.parse("2025-07")
+    assert hash(Period.parse("2025-07", 7)) == hash(Period.parse("2025-07"))
+    assert Period.parse("FY2026", 7) != Period(2026)
+
+
+@pytest.mark.parametrize(
+    ("text", "year_start", "message"),
+    [
+        ("FY2026", 1, "its year is the calendar year, write 2026"),
+        ("2026", 7, "fiscal year starting in month 7, write FY2026"),
+        ("2026Q1", 7, "write FY2026Q1"),
+        ("FY2026-07", 7, "is not a period"),
+    ],
+)
+def test_identifiers_of_the_other_calendar_are_refused(text, year_start, message):
+    with pytest.raises(ValueError, match=message):
+        Period.parse(text, year_start)
+
+
+def test_a_calendar_puts_an_instant_in_its_own_month():
+    """2025-02-01 00:30 in Can Tho (UTC+7) is 2025-01-31 23:30 in Dhaka (UTC+6)."""
+    instant = datetime(2025, 1, 31, 17, 30, tzinfo=UTC)
+    can_tho, dhaka = Calendar("Asia/Ho_Chi_Minh"), Calendar("Asia/Dhaka", 7)
+    assert str(can_tho.period_of(PeriodKind.MONTH, instant)) == "2025-02"
+    assert str(dhaka.period_of(PeriodKind.MONTH, instant)) == "2025-01"
+    assert str(dhaka.period_of(PeriodKind.YEAR, instant)) == "FY2025"
+    assert dhaka.today(instant) == date(2025, 1, 31)
+    assert Period.parse("2025-02").start_in(dhaka.zone) == datetime(2025, 1, 31, 18, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("name", ["Asia/Atlantis", "", "../../etc/passwd", "Asia"])
+def test_an_unknown_zone_is_refused(name):
+    with pytest.raises(ValueError, match="IANA time zone"):
+        zone_of(name)
 
 
 @given(periods)
 def test_months_tile_the_period_without_gaps(period):
     months = period.months()
-    assert months[0].start == period.start
-    assert months[-1].end == period.end
+    zone = CANTHO_TZ
+    assert months[0].start_in(zone) == period.start_in(zone)
+    assert months[-1].end_in(zone) == period.end_in(zone)
     for earlier, later in itertools.pairwise(months):
-        assert earlier.end == later.start
-    assert period.next().start == period.end
-    assert (period.end - period.start) >= timedelta(days=28 * period.kind.months)
+        assert earlier.end_in(zone) == later.start_in(zone)
+    assert period.next().start_in(zone) == period.end_in(zone)
+    assert (period.end_in(zone) - period.start_in(zone)) >= timedelta(days=28 * period.kind.months)
 
 
 @given(periods)

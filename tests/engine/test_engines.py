@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from dxplan.demo import generate
+from dxplan.domain.period import DEFAULT_CALENDAR
 from dxplan.engine.calendar import months_table
 from dxplan.engine.definitions import CATALOG_MEASURES_SQL, DOSSIER_MEASURES
 from dxplan.engine.engines import (
@@ -78,7 +79,7 @@ def _inputs(workspace: Workspace, keep: Path | None = None) -> Inputs:
         keep.mkdir()
         dossiers = [shutil.copy(path, keep) for path in dossiers]
     base = pq.read_table(store.snapshots.path(manifest.base))
-    return Inputs(dossiers, procedures, months_table(manifest.months), base)
+    return Inputs(dossiers, procedures, months_table(manifest.months, DEFAULT_CALENDAR), base)
 
 
 @pytest.fixture(scope="module")
@@ -214,7 +215,7 @@ def test_the_registry_names_duckdb_and_spark() -> None:
     assert sorted(ENGINES) == ["duckdb", "spark"]
     assert ENGINES["duckdb"] is DuckDBEngine and ENGINES["spark"] is SparkEngine
     with pytest.raises(ValueError, match="unknown engine 'oracle'"):
-        open_engine("oracle", [], [], months_table([202501]))
+        open_engine("oracle", [], [], months_table([202501], DEFAULT_CALENDAR))
 
 
 def test_duckdb_runs_the_definitions_as_written_and_spark_gets_them_transpiled() -> None:
@@ -224,7 +225,7 @@ def test_duckdb_runs_the_definitions_as_written_and_spark_gets_them_transpiled()
 
 
 def test_duckdb_engine_on_no_files_gives_empty_tables_of_the_right_schema() -> None:
-    with open_engine("duckdb", [], [], months_table([202501, 202502])) as engine:
+    with open_engine("duckdb", [], [], months_table([202501, 202502], DEFAULT_CALENDAR)) as engine:
         dossiers = engine.dossier_measures()
         assert dossiers.num_rows == 0 and dossiers.schema == DOSSIER_SCHEMA
         assert engine.catalog_measures().num_rows == 0

@@ -64,6 +64,55 @@ CASES = {
         0,
         "SOC-08 reads residents_15plus, residents_15plus_with_account of a confidential data set",
     ),
+    "a quarter as the plan's period": (
+        'period: "2025"',
+        'period: "2025Q1"',
+        "",
+        0,
+        "the plan's period is one whole year of its calendar, e.g. 2025, not '2025Q1'",
+    ),
+    "a fiscal year in a calendar-year plan": (
+        'period: "2025"',
+        'period: "FY2025"',
+        "",
+        0,
+        "its year is the calendar year, write 2025",
+    ),
+    "a calendar year in a fiscal plan": (
+        'period: "2025"',
+        'period: "2025"\nfiscal_year_start: 7',
+        "",
+        0,
+        "its year is a fiscal year starting in month 7, write FY2025",
+    ),
+    "a fiscal year starting in month 13": (
+        'period: "2025"',
+        'period: "2025"\nfiscal_year_start: 13',
+        "",
+        1,
+        "fiscal_year_start",
+    ),
+    "an unknown time zone": (
+        'period: "2025"',
+        'period: "2025"\ntimezone: Asia/Atlantis',
+        "",
+        1,
+        "'Asia/Atlantis' is not a known IANA time zone",
+    ),
+    "a language the pages do not speak": (
+        'period: "2025"',
+        'period: "2025"\nlanguages: [vi, fr]',
+        "",
+        1,
+        "dxplan's pages speak vi, en, bn only, not fr",
+    ),
+    "a text missing in one of the plan's languages": (
+        "      bn: ডিজিটাল সরকার\n",
+        "",
+        "code: GOV",
+        -3,  # names: is three lines up (names, vi, en)
+        "pillars[GOV].names.bn",
+    ),
 }
 
 
@@ -119,6 +168,40 @@ def test_a_bad_plan_later_leaves_the_stored_one_alone(cli, tmp_path, monkeypatch
     assert cli("plan", "show", "--format", "json").stdout == before
     again = cli("init")
     assert "version 1" in again.stdout, "the plan was never stored twice"
+
+
+def _language_plan(tmp_path: Path, keep: tuple[str, ...], languages: str) -> Path:
+    """The shipped plan with only the texts in `keep`, declaring `languages`."""
+    lines = [
+        line
+        for line in SHIPPED.splitlines(keepends=True)
+        if not any(line.lstrip().startswith(f"{lang}: ") for lang in {"vi", "en", "bn"} - set(keep))
+    ]
+    text = "".join(lines).replace('period: "2025"\n', f'period: "2025"\nlanguages: {languages}\n')
+    path = tmp_path / "languages.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("keep", "languages"), [(("bn", "en"), "[bn, en]"), (("en",), "[en]"), (("bn",), "[bn]")]
+)
+def test_a_plan_without_vietnamese_is_valid(cli, tmp_path, keep, languages):
+    path = _language_plan(tmp_path, keep, languages)
+    assert "\n  vi: " not in path.read_text("utf-8") and "      vi: " not in path.read_text("utf-8")
+    result = cli("plan", "validate", str(path))
+    assert result.exit_code == 0, result.output
+
+
+def test_a_plan_in_english_and_bengali_that_misses_bengali_names_them_all(cli, tmp_path):
+    path = _language_plan(tmp_path, ("en",), "[bn, en]")
+    result = cli("plan", "validate", str(path))
+    assert result.exit_code == 2
+    problems = [x for x in result.stderr.splitlines() if "no text in 'bn'" in x]
+    assert any("names.bn" in x for x in problems)
+    # every pillar, measure and indicator name is named, with its line
+    assert len(problems) >= 27 + 3
+    assert all(x.startswith(f"{path}:") for x in problems)
 
 
 def test_an_impossible_date_is_a_located_error(cli, tmp_path):

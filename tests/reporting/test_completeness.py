@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Final
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Connection
 
 from dxplan.domain.account import Role, User
 from dxplan.domain.organisation import Organisation
-from dxplan.domain.period import LOCAL_TZ, Period
+from dxplan.domain.period import Period
 from dxplan.domain.plan import Plan
 from dxplan.reporting import platform
 from dxplan.reporting.completeness import (
@@ -32,13 +33,15 @@ from dxplan.store import values as value_store
 from dxplan.store.submissions import StoredValues
 from dxplan.workspace import Workspace
 
+CANTHO_TZ = ZoneInfo("Asia/Ho_Chi_Minh")  # the shipped plan's time zone
+
 CITY: Final = "92"
 ON_TIME, LATE, MISSING = "31120", "31135", "31147"  # three wards
 DATASET: Final = "past-results"  # quarterly, due 10 days after the quarter
 
 
 def _at(day: date, hour: int = 9) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=LOCAL_TZ)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=CANTHO_TZ)
 
 
 def _reporter(units: tuple[str, ...]) -> User:

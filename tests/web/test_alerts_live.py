@@ -11,12 +11,12 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
 
 from dxplan.domain.account import Role, User
-from dxplan.domain.period import LOCAL_TZ
 from dxplan.evaluate.dashboard import store_state
 from dxplan.reporting.service import Reporting
 from dxplan.settings import Settings
@@ -24,9 +24,11 @@ from dxplan.store.submissions import StoredValues
 from dxplan.web import create_app
 from dxplan.workspace import Workspace
 
+CANTHO_TZ = ZoneInfo("Asia/Ho_Chi_Minh")  # the shipped plan's time zone
+
 AS_OF: Final = date(2025, 11, 8)
 UNIT: Final = "31135"  # Phường Ninh Kiều: its 2025Q3 past results were due on 10 October
-NOW: Final = datetime(2025, 11, 8, 9, tzinfo=LOCAL_TZ)
+NOW: Final = datetime(2025, 11, 8, 9, tzinfo=CANTHO_TZ)
 
 
 @pytest.fixture

@@ -10,12 +10,13 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
 
 from dxplan.domain.account import Role, User
-from dxplan.domain.period import LOCAL_TZ, Period
+from dxplan.domain.period import Period
 from dxplan.reporting import platform
 from dxplan.reporting.service import Reporting
 from dxplan.settings import Settings
@@ -25,6 +26,8 @@ from dxplan.store import values as value_store
 from dxplan.store.submissions import StoredValues
 from dxplan.web import create_app
 from dxplan.workspace import Workspace
+
+CANTHO_TZ = ZoneInfo("Asia/Ho_Chi_Minh")  # the shipped plan's time zone
 
 PASSWORD: Final = "mật-khẩu-đủ-dài"
 ON_TIME: Final = "31120"  # Phường Cái Khế
@@ -52,7 +55,7 @@ def people(workspace: Workspace) -> Iterator[Callable[[str | None], TestClient]]
             user_store.add(conn, name, role=role, password=PASSWORD, units=units, actor="test")
         for unit, day in ((ON_TIME, 9), (LATE, 16)):
             service = Reporting(
-                conn, plan, organisation, now=datetime(2025, 10, day, 9, tzinfo=LOCAL_TZ)
+                conn, plan, organisation, now=datetime(2025, 10, day, 9, tzinfo=CANTHO_TZ)
             )
             user = User(1, "phuong", "Phường", Role.REPORTER, (unit,))
             report = service.open(user, "past-results", unit, "2025Q3")

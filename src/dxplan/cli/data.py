@@ -159,8 +159,9 @@ def compute_command(
     """Recompute the figures from the operational store and the reports into the value store.
 
     Imports and approvals already recompute what they touch; run this daily (reports
-    become expected, or late, as their due dates pass: GOV-08), after changing the
-    plan or the units, or with --full to rebuild every cell from the stored dossiers.
+    become expected, or late, as their due dates pass, and the on-time figures move),
+    after changing the plan or the units, or with --full to rebuild every cell from the
+    stored dossiers.
     """
     with open_workspace(ctx) as workspace:
         try:

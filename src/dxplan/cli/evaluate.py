@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
@@ -11,8 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from dxplan.cli.common import ExitCode, fail, open_workspace, settings
-from dxplan.domain.period import LOCAL_TZ, Period
+from dxplan.cli.common import ExitCode, fail, open_workspace
 from dxplan.evaluate.evaluation import evaluate
 from dxplan.evaluate.public import evaluation_json
 from dxplan.i18n import formatter
@@ -26,7 +25,14 @@ class OutputFormat(StrEnum):
 
 def evaluate_command(
     ctx: typer.Context,
-    period: Annotated[str, typer.Option("--period", help="The period, e.g. 2025 or 2025Q3.")],
+    period: Annotated[
+        str,
+        typer.Option(
+            "--period",
+            help="The period in the plan's calendar, e.g. 2025 or 2025Q3 "
+            "(FY2026 or FY2026Q1 when the plan's year is a fiscal year).",
+        ),
+    ],
     unit: Annotated[
         str | None, typer.Option("--unit", help="One unit's code (default: every unit).")
     ] = None,
@@ -47,21 +53,24 @@ def evaluate_command(
     off_track while it runs (the 80% projection interval against the target);
     monitored without a target; no_data when too little is known (docs/methodology.md).
     """
-    try:
-        wanted = Period.parse(period)
-    except ValueError as error:
-        fail(f"--period: {error}")
-    day = _day(as_of) if as_of else settings(ctx).as_of or datetime.now(LOCAL_TZ).date()
     with open_workspace(ctx) as workspace:
         plan, organisation = workspace.plan(), workspace.organisation()
         if plan is None or organisation is None:
             fail("the store holds no plan yet: run `dxplan init` first", ExitCode.FAILED)
+        try:
+            wanted = plan.calendar.parse(period)
+        except ValueError as error:
+            fail(f"--period: {error}")
+        day = _day(as_of) if as_of else workspace.as_of()
         if unit is not None and unit not in organisation:
             fail(f"--unit: unknown unit {unit!r} (see `dxplan units list`)")
         measures = {code for i in plan.indicators for code in i.measures}
         with workspace.engine.connect() as conn:
             stored = value_store.latest(
-                conn, measures=measures, units=[unit] if unit is not None else None
+                conn,
+                measures=measures,
+                units=[unit] if unit is not None else None,
+                calendar=plan.calendar,
             )
         found = evaluate(
             plan,

@@ -1,4 +1,5 @@
-"""`dxplan focal-points ...`: each unit's digital-transformation lead (GOV-09)."""
+"""`dxplan focal-points ...`: each unit's digital-transformation lead (the plan's
+focal-point indicator, the one that reads `units_with_focal_point`)."""
 
 from __future__ import annotations
 
@@ -11,15 +12,15 @@ from rich.console import Console
 from rich.table import Table
 
 from dxplan.cli.common import ExitCode, fail, open_workspace
-from dxplan.domain.period import LOCAL_TZ
 from dxplan.exports.cells import SafeWriter
 from dxplan.reporting import focal_points as focal
 from dxplan.store import focal_points as focal_store
 from dxplan.workspace import Workspace
 
 app = typer.Typer(
-    help="Focal points: the person each commune, ward and agency names to lead its "
-    "digital transformation; they make up GOV-09.",
+    help="Focal points: the person each unit the plan names (`focal_points:` in the plan) "
+    "chooses to lead its digital transformation; they make up the plan's indicator over "
+    "the measure units_with_focal_point.",
     no_args_is_help=True,
 )
 
@@ -66,7 +67,7 @@ def list_focal_points(
                     if record is not None and named
                     else [None] * 4
                 ),
-                record.recorded_at.astimezone(LOCAL_TZ).isoformat(timespec="seconds")
+                plan.calendar.local(record.recorded_at).isoformat(timespec="seconds")
                 if record is not None and named
                 else None,
             ]
@@ -89,31 +90,32 @@ def list_focal_points(
 def set_focal_point(
     ctx: typer.Context,
     unit: Annotated[
-        str, typer.Argument(metavar="UNIT", help="The unit's code, e.g. 31135 or 92-SKHCN.")
+        str, typer.Argument(metavar="UNIT", help="The unit's code (see `dxplan units list`).")
     ],
     name: Annotated[
         str | None,
         typer.Option("--name", help="Full name of the focal point (required unless --remove)."),
     ] = None,
     title: Annotated[
-        str | None, typer.Option("--title", help="Position, e.g. Phó Chủ tịch UBND phường.")
+        str | None, typer.Option("--title", help="Position in the unit, e.g. deputy chair.")
     ] = None,
     phone: Annotated[
         str | None,
         typer.Option("--phone", help="Phone number: 8-20 digits, spaces and + - ( )."),
     ] = None,
     email: Annotated[
-        str | None, typer.Option("--email", help="E-mail address, e.g. name@cantho.gov.vn.")
+        str | None, typer.Option("--email", help="E-mail address, e.g. name@example.org.")
     ] = None,
     remove: Annotated[
         bool,
         typer.Option("--remove", help="Record that the unit has no focal point any more."),
     ] = False,
 ) -> None:
-    """Set (or with --remove, clear) a unit's focal point; GOV-09 is recomputed at once.
+    """Set (or with --remove, clear) a unit's focal point; the plan's focal-point figures
+    are recomputed at once.
 
-    The earlier focal point stays in the history. Example: `dxplan focal-points set 31135
-    --name "Nguyễn Văn An" --phone "0292 3820 123" --email an.nv@cantho.gov.vn`.
+    The earlier focal point stays in the history. Example: `dxplan focal-points set UNIT
+    --name "A. Person" --phone "+1 555 0100" --email a.person@example.org`.
     """
     entry, problems = focal.check(
         {"name": name, "title": title, "phone": phone, "email": email}, remove=remove

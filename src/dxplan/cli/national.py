@@ -14,7 +14,7 @@ import typer
 
 from dxplan.cli.common import ExitCode, fail, open_workspace, report_document_error
 from dxplan.documents import DocumentError
-from dxplan.domain.period import Period
+from dxplan.domain.period import Calendar, Period
 from dxplan.national import outbox
 from dxplan.national.queueing import queue_period
 
@@ -31,9 +31,9 @@ class StatusFormat(StrEnum):
     JSON = "json"
 
 
-def _period(text: str) -> Period:
+def _period(text: str, calendar: Calendar) -> Period:
     try:
-        return Period.parse(text)
+        return calendar.parse(text)
     except ValueError as error:
         fail(f"--period: {error}")
 
@@ -50,11 +50,11 @@ def queue_command(
 
     Only non-confidential figures of `dxplan indicators export` are queued.
     """
-    wanted = _period(period)
     with open_workspace(ctx) as workspace:
         plan = workspace.plan() if workspace.initialised else None
         if plan is None:
             fail("the store holds no plan yet: run `dxplan init` first", ExitCode.FAILED)
+        wanted = _period(period, plan.calendar)
         try:
             report = queue_period(workspace, plan, wanted)
         except DocumentError as error:
@@ -111,10 +111,10 @@ def status_command(
     ] = None,
 ) -> None:
     """List the packets of the outbox, oldest first, with their state and attempts."""
-    only = str(_period(period)) if period is not None else None
     with open_workspace(ctx) as workspace:
         if not workspace.initialised:
             fail("the store is empty: run `dxplan init` first", ExitCode.FAILED)
+        only = str(_period(period, workspace.calendar())) if period is not None else None
         with workspace.engine.connect() as conn:
             packets = outbox.listing(conn, only)
     if output is StatusFormat.JSON:

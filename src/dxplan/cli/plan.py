@@ -58,7 +58,7 @@ def show(
     """Print the plan in force: pillars, indicators, formulas and targets.
 
     The plan in force is the newest version stored by `dxplan init`; before that, the
-    configured plan file (DXPLAN_PLAN_FILE, default: the shipped Can Tho 2025 plan).
+    configured plan file (DXPLAN_PLAN_FILE, default: the shipped example plan).
 
     --format json prints one JSON document whose "indicators" array holds, for every
     indicator, "code", "pillar", "numerator" and "denominator" (formulas over measure

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
 
 from dxplan.cli.common import ExitCode, fail, open_workspace, settings
-from dxplan.domain.period import LOCAL_TZ
 from dxplan.official.formats import ReportFormat, render
 from dxplan.official.gather import gather, parse_period
 from dxplan.official.pdf import ConversionError, Converter
@@ -50,10 +49,10 @@ def report_command(
     a figure are listed as missing. Nothing is written when the report cannot be made.
     """
     config = settings(ctx)
-    day = _day(as_of) if as_of else config.as_of or datetime.now(LOCAL_TZ).date()
     try:
-        wanted = parse_period(period)
         with open_workspace(ctx) as workspace:
+            wanted = parse_period(period, workspace.calendar())
+            day = _day(as_of) if as_of else workspace.as_of()  # the plan's clock
             report = gather(workspace, period=wanted, unit=unit, as_of=day)
         content = render(
             report,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from dxplan.cli.common import ExitCode, fail, open_workspace
-from dxplan.domain.period import LOCAL_TZ
 from dxplan.store import tokens as token_store
 from dxplan.store import users as user_store
 from dxplan.store.tokens import Scope, TokenError
@@ -74,7 +74,8 @@ def list_tokens(ctx: typer.Context) -> None:
             fail("the store is empty: run `dxplan init` first", ExitCode.FAILED)
         with workspace.engine.connect() as conn:
             found = token_store.list_all(conn)
-    table = Table(title=f"{len(found)} tokens (times in Asia/Ho_Chi_Minh)")
+        zone = workspace.calendar().zone
+    table = Table(title=f"{len(found)} tokens (times in {zone.key})")
     for column in ("name", "starts with", "scopes", "created", "last used", "state"):
         table.add_column(column, overflow="fold")
     for t in found:
@@ -82,15 +83,15 @@ def list_tokens(ctx: typer.Context) -> None:
             t.name,
             t.prefix + "…",
             ", ".join(t.scopes),
-            _local(t.created_at),
-            _local(t.last_used_at),
-            "active" if t.active else f"revoked {_local(t.revoked_at)}",
+            _local(t.created_at, zone),
+            _local(t.last_used_at, zone),
+            "active" if t.active else f"revoked {_local(t.revoked_at, zone)}",
         )
     Console().print(table)
 
 
-def _local(moment: datetime | None) -> str:
-    return "" if moment is None else moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+def _local(moment: datetime | None, zone: ZoneInfo) -> str:
+    return "" if moment is None else moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
 @app.command("revoke")

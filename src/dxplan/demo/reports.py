@@ -19,13 +19,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, func, select
 
 from dxplan.domain.account import Role, User
 from dxplan.domain.dataset import DataSet, NumberType, ValuesFor
 from dxplan.domain.organisation import Organisation
-from dxplan.domain.period import LOCAL_TZ, Period, PeriodKind
+from dxplan.domain.period import DEFAULT_TIMEZONE, Period, PeriodKind
 from dxplan.domain.plan import Plan
 from dxplan.domain.submission import Status
 from dxplan.domain.unit import Unit
@@ -52,6 +53,8 @@ _PEOPLE: Final = 4_150_000  # residents in January 2024 (the merged city counts 
 
 # Named commune and ward reporters (the others are entered by the clerk).
 _LOCAL_REPORTERS: Final = ("Phường Ninh Kiều", "Phường Sóc Trăng", "Xã Châu Thành")
+
+DEMO_ZONE: Final = ZoneInfo(DEFAULT_TIMEZONE)  # the demo is Can Tho's plan, in its zone
 
 
 @dataclass(frozen=True)
@@ -476,7 +479,7 @@ def _create_accounts(
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), LOCAL_TZ)
+    return datetime.combine(day, time(hour, minute), DEMO_ZONE)
 
 
 def _working_day(day: date, *, back: bool) -> date:
@@ -780,7 +783,7 @@ def _counts(
         if not received(report):
             missing += 1
         elif report is not None and report.first_submitted_at is not None:
-            late += report.first_submitted_at.astimezone(LOCAL_TZ).date() > job.due
+            late += report.first_submitted_at.astimezone(DEMO_ZONE).date() > job.due
     named = sum(p.named for p in focal_store.current(conn, at=until).values())
     return ReportsLoad(
         users=users,

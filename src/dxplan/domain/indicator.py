@@ -13,7 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from dxplan.domain.formula import Formula
 from dxplan.domain.measure import SourceKind
 from dxplan.domain.names import LocalizedText
-from dxplan.domain.period import Period
 
 __all__ = ["Baseline", "Direction", "Indicator", "IndicatorKind", "SourceKind", "Target"]
 
@@ -46,7 +45,7 @@ class Baseline(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     value: float
-    period: Period
+    period: str = Field(description="a period of the plan's calendar, e.g. 2024 or FY2025")
 
 
 class Target(BaseModel):

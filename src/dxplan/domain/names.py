@@ -8,7 +8,9 @@ from typing import Final
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 LANGUAGES: Final = ("vi", "en", "bn")
-"""Languages in order of preference; Vietnamese is the working language."""
+"""Languages dxplan's pages speak; a plan chooses among them (`Plan.languages`)."""
+LANGUAGES_FALLBACK: Final = ("en", "vi", "bn")
+"""Where a text missing in the asked language falls back to, in order."""
 
 
 def nfc(text: str) -> str:
@@ -17,7 +19,11 @@ def nfc(text: str) -> str:
 
 
 class LocalizedText(BaseModel):
-    """A name or text in each language; at least one, the others fall back to it."""
+    """A name or text in each language; at least one is given, the others fall back.
+
+    Which languages a text must have is the plan's choice (`Plan.languages`): a plan
+    in Bengali and English needs no Vietnamese.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -36,18 +42,18 @@ class LocalizedText(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _some(self) -> LocalizedText:
-        if not (self.vi or self.en or self.bn):
-            raise ValueError("give the text in at least one language")
+    def _some_language(self) -> LocalizedText:
+        if not any(getattr(self, lang) for lang in LANGUAGES):
+            raise ValueError(f"give the text in at least one of {', '.join(LANGUAGES)}")
         return self
 
     def get(self, language: str) -> str:
-        """Return the text in `language`, falling back to English, then Vietnamese."""
-        for candidate in (language, "en", "vi"):
+        """Return the text in `language`, falling back to English, Vietnamese, Bengali."""
+        for candidate in (language, *LANGUAGES_FALLBACK):
             text = getattr(self, candidate, None) if candidate in LANGUAGES else None
             if text:
                 return str(text)
-        return next(str(t) for t in (self.vi, self.en, self.bn) if t)
+        raise AssertionError("unreachable: a text has at least one language")
 
     def missing(self) -> list[str]:
         """Languages this text has no translation for."""

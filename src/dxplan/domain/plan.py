@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from dxplan.domain.computed import COMPUTED
 from dxplan.domain.dataset import DataSet, FocalPoints
 from dxplan.domain.indicator import Indicator
 from dxplan.domain.issuer import Issuer
 from dxplan.domain.measure import Measure, SourceKind
-from dxplan.domain.names import LocalizedText
+from dxplan.domain.names import LANGUAGES, LocalizedText
 from dxplan.domain.organisation import Organisation
+from dxplan.domain.period import DEFAULT_TIMEZONE, Calendar, PeriodKind, zone_of
 from dxplan.domain.unit import UnitKinds, UnitsSource
 
 Loc = tuple[str | int, ...]
@@ -58,6 +59,48 @@ class Plan(BaseModel):
     datasets: list[DataSet] = Field(default_factory=list)
     focal_points: FocalPoints | None = None
     issuer: Issuer | None = None  # who signs the official reports (domain/issuer.py)
+    languages: list[str] = Field(
+        default_factory=lambda: list(LANGUAGES),
+        min_length=1,
+        description="the plan's languages, the first is the default one of pages",
+    )
+    timezone: str = Field(
+        default=DEFAULT_TIMEZONE, description="IANA time zone in which months begin"
+    )
+    fiscal_year_start: int = Field(
+        default=1,
+        ge=1,
+        le=12,
+        description="first month of the plan's year: 1 for the calendar year, 7 for July–June",
+    )
+
+    @field_validator("languages")
+    @classmethod
+    def _spoken_languages(cls, value: list[str]) -> list[str]:
+        unknown = [lang for lang in value if lang not in LANGUAGES]
+        if unknown:
+            raise ValueError(
+                f"dxplan's pages speak {', '.join(LANGUAGES)} only, not {', '.join(unknown)}"
+            )
+        if len(set(value)) != len(value):
+            raise ValueError("a language is listed twice")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        zone_of(value)  # ValueError naming the zone when it is unknown
+        return value
+
+    @property
+    def calendar(self) -> Calendar:
+        """How the plan counts time: its time zone and the first month of its year."""
+        return Calendar(self.timezone, self.fiscal_year_start)
+
+    @property
+    def language(self) -> str:
+        """The plan's default language: the first it lists."""
+        return self.languages[0]
 
     @model_validator(mode="after")
     def _confidentiality_follows_data(self) -> Plan:
@@ -116,6 +159,8 @@ def _problems(plan: Plan, organisation: Organisation | None) -> Iterator[Problem
     yield from _duplicates([d.code for d in plan.datasets], "datasets")
     for index, field, code, message in COMPUTED.problems(plan.measures):
         yield Problem(("measures", index, field), code, message)
+    yield from _period_problems(plan)
+    yield from _language_problems(plan)
     pillars = {p.code for p in plan.pillars}
     measures = {m.code for m in plan.measures}
     if (
@@ -157,6 +202,63 @@ def _problems(plan: Plan, organisation: Organisation | None) -> Iterator[Problem
     for code in plan.issuer.units if plan.issuer is not None else ():
         if organisation is not None and code not in organisation:
             yield Problem(("issuer", "units", code), "unknown-unit", f"unknown unit {code!r}")
+
+
+def _texts(node: object, loc: Loc, label: str) -> Iterator[tuple[Loc, str, LocalizedText]]:
+    """Every localized text in a part of the plan, with where it is (`pillars[GOV].names`)."""
+    if isinstance(node, LocalizedText):
+        yield loc, label, node
+    elif isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            yield from _texts(getattr(node, name), (*loc, name), f"{label}.{name}".lstrip("."))
+    elif isinstance(node, list | tuple):
+        for index, item in enumerate(node):
+            code = getattr(item, "code", None)
+            yield from _texts(item, (*loc, index), f"{label}[{code or index}]")
+
+
+def _language_problems(plan: Plan) -> Iterator[Problem]:
+    """Every name and text of the plan is written in each of the plan's languages."""
+    for loc, label, text in _texts(plan, (), ""):
+        for language in plan.languages:
+            if not getattr(text, language):
+                yield Problem(
+                    (*loc, language),
+                    "missing-language",
+                    f"{label}.{language}: no text in {language!r}, one of the plan's "
+                    f"languages ({', '.join(plan.languages)})",
+                )
+
+
+def _period_problems(plan: Plan) -> Iterator[Problem]:
+    """The plan's horizon is one of its years; baselines are periods of its calendar."""
+    calendar = plan.calendar
+    if plan.period is not None:
+        example = "FY2026" if calendar.year_start != 1 else "2025"
+        try:
+            period = calendar.parse(plan.period)
+        except ValueError as error:
+            yield Problem(("period",), "bad-period", f"period: {error}")
+        else:
+            if period.kind is not PeriodKind.YEAR:
+                yield Problem(
+                    ("period",),
+                    "bad-period",
+                    f"period: the plan's period is one whole year of its calendar, e.g. {example}, "
+                    f"not {plan.period!r}",
+                )
+    for index, indicator in enumerate(plan.indicators):
+        baseline = indicator.target.baseline if indicator.target else None
+        if baseline is None:
+            continue
+        try:
+            calendar.parse(baseline.period)
+        except ValueError as error:
+            yield Problem(
+                ("indicators", index, "target", "baseline", "period"),
+                "bad-period",
+                f"{indicator.code} target.baseline.period: {error}",
+            )
 
 
 def _dataset_problems(plan: Plan, organisation: Organisation | None) -> Iterator[Problem]:

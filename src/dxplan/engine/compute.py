@@ -28,6 +28,7 @@ from dxplan.engine.definitions import (
     dossier_measures_sql,
 )
 from dxplan.engine.engines import DOSSIER_SCHEMA, as_measure_table
+from dxplan.operational.clock import use_time_zone
 
 ENGINE_MEASURES = (*DOSSIER_MEASURES, *CATALOG_MEASURES)
 _NO_VALUES = pa.table(
@@ -64,7 +65,7 @@ class Engine:
             m.code for m in plan.measures if m.source in (SourceKind.DOSSIERS, SourceKind.CATALOG)
         }
         self.measures = [m for m in ENGINE_MEASURES if m in wanted]
-        con.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
+        use_time_zone(con, plan.timezone)
         # a retired unit's dossiers count in its successor: merged units compare honestly
         closure = [
             (above, code)
@@ -95,13 +96,13 @@ class Engine:
             "WHERE status <> 'withdrawn'"
         ).fetchone()
         if row is None or row[0] is None:
-            key = today.year * 100 + 1
-            return tuple(grid(key, key))
-        return tuple(grid(int(row[0]), int(row[1])))
+            key = today.year * 100 + today.index
+            return tuple(grid(key, key, self.plan.fiscal_year_start))
+        return tuple(grid(int(row[0]), int(row[1]), self.plan.fiscal_year_start))
 
     def _calendar(self, months: Sequence[int]) -> None:
-        self.con.register("months", months_table(months))
-        self.con.register("period_months", period_months_table(months))
+        self.con.register("months", months_table(months, self.plan.calendar))
+        self.con.register("period_months", period_months_table(months, self.plan.calendar))
 
     # -- computing ----------------------------------------------------------------------
     def full(self, months: Sequence[int], base: pa.Table | None = None) -> Result:

@@ -229,7 +229,7 @@ def build_board(
     """Evaluate the whole plan for `period` as of `as_of` from the value store."""
     measures = {code for i in plan.indicators for code in i.measures}
     dataset_measures = {code for d in plan.datasets for code in d.measures}
-    stored = value_store.latest(conn, measures=measures | dataset_measures)
+    stored = value_store.latest(conn, measures=measures | dataset_measures, calendar=plan.calendar)
     wanted = [v for v in stored if v.measure in measures]
     evaluations = evaluate(plan, organisation, wanted, period=period, as_of=as_of)
     return Board(plan, organisation, period, as_of, evaluations, _jumps(stored, as_of))

@@ -111,6 +111,7 @@ def evaluate_indicator(
     if indicator.target is not None:
         deadline = min(deadline, indicator.target.deadline)
     observations = _observations(unit_readings, period)
+    deadline_year = plan.calendar.year_of(deadline)
     parts: tuple[float, float | None] | None
     if observations:
         parts = _so_far(observations, flow=flow, as_of=as_of)
@@ -121,10 +122,10 @@ def evaluate_indicator(
     history = [
         Observation(r.period, r.numerator, r.denominator)
         for r in unit_readings
-        if r.period.kind is PeriodKind.YEAR and r.period.year < deadline.year
+        if r.period.kind is PeriodKind.YEAR and r.period < deadline_year
     ]
     bounds = PERCENT_BOUNDS if indicator.kind is IndicatorKind.RATIO else None
-    in_year = [o for o in observations if o.period.year == deadline.year]
+    in_year = [o for o in observations if o.period.year_period() == deadline_year]
     projection = (
         project(in_year, flow=flow, deadline=deadline, as_of=as_of, bounds=bounds, history=history)
         if indicator.target is not None

@@ -154,18 +154,29 @@ def _usable(observations: Sequence[Observation], deadline: date, as_of: date) ->
         raise ValueError("two readings for the same period")
     if len({o.denominator is None for o in observations}) > 1:
         raise ValueError("readings mix ratios (with a denominator) and numbers")
-    if any(o.period.year != deadline.year for o in observations):
-        raise ValueError(f"readings of {deadline.year} are expected (the deadline's year)")
+    if observations:
+        year = _year_of(deadline, observations[0].period.year_start)
+        if any(o.period.year_period() != year for o in observations):
+            raise ValueError(f"readings of {year} are expected (the deadline's year)")
     found = [
         o for o in observations if o.period.last_day < as_of and o.period.first_day <= deadline
     ]
     return sorted(found, key=lambda o: o.period)
 
 
-def _horizon(kind: PeriodKind, deadline: date) -> list[Period]:
+def _year_of(day: date, year_start: int) -> Period:
+    """The year (calendar, or fiscal from month `year_start`) that holds `day`."""
+    return Period.of(PeriodKind.YEAR, day, year_start)
+
+
+def _horizon(kind: PeriodKind, deadline: date, year_start: int = 1) -> list[Period]:
     """The periods of `kind` from the start of the deadline's year to the deadline's."""
-    last = Period.of(kind, deadline)
-    return [Period(deadline.year, kind, i) for i in range(1, last.index + 1)]
+    year = _year_of(deadline, year_start)
+    last = Period.of(kind, deadline, year_start)
+    found = [Period.of(kind, year.first_day, year_start)]
+    while found[-1] != last:
+        found.append(found[-1].next())
+    return found
 
 
 def value_so_far(
@@ -208,7 +219,7 @@ def project(
     """
     usable = _usable(observations, deadline, as_of)
     if usable:
-        horizon = _horizon(usable[0].period.kind, deadline)
+        horizon = _horizon(usable[0].period.kind, deadline, usable[0].period.year_start)
         seen = {o.period for o in usable}
         if flow:
             remaining = [p for p in horizon if p not in seen]
@@ -229,11 +240,11 @@ def project(
 def _project_stock(
     usable: Sequence[Observation], target_period: Period, bounds: tuple[float, float] | None
 ) -> Projection | None:
-    points = [(float(o.period.index), o.value) for o in usable if o.value is not None]
+    points = [(float(o.period.position), o.value) for o in usable if o.value is not None]
     if len(points) < MIN_POINTS:
         return None
     line = _fit(points)
-    mean, error = line.mean_and_error([float(target_period.index)])
+    mean, error = line.mean_and_error([float(target_period.position)])
     half = line.half_width_factor * error
     return Projection(_clip(mean, bounds), _clip(mean - half, bounds), _clip(mean + half, bounds))
 
@@ -241,11 +252,11 @@ def _project_stock(
 def _project_flow(
     usable: Sequence[Observation], remaining: Sequence[Period], bounds: tuple[float, float] | None
 ) -> Projection | None:
-    points = [(float(o.period.index), o.value) for o in usable if o.value is not None]
+    points = [(float(o.period.position), o.value) for o in usable if o.value is not None]
     if len(points) < MIN_POINTS:
         return None
     line = _fit(points)
-    mean, error = line.mean_and_error([float(p.index) for p in remaining])
+    mean, error = line.mean_and_error([float(p.position) for p in remaining])
     half = line.half_width_factor * error
     # The mean value of a remaining period: projected, then its interval, all bounded.
     levels = [_clip(level, bounds) for level in (mean, mean - half, mean + half)]
@@ -271,17 +282,18 @@ def _project_history(
 ) -> Projection | None:
     if any(o.period.kind is not PeriodKind.YEAR for o in history):
         raise ValueError("the history holds yearly readings only")
+    year = _year_of(deadline, history[0].period.year_start if history else 1)
     points = [
         (float(o.period.year), o.value)
         for o in history
-        if o.value is not None and o.period.year < deadline.year and o.period.last_day < as_of
+        if o.value is not None and o.period.year < year.year and o.period.last_day < as_of
     ]
     if len({year for year, _ in points}) != len(points):
         raise ValueError("two readings for the same year")
     if len(points) < MIN_POINTS:
         return None
     line = _fit(points)
-    mean, error = line.mean_and_error([float(deadline.year)])
+    mean, error = line.mean_and_error([float(year.year)])
     half = line.half_width_factor * error
     return Projection(
         _clip(mean, bounds),
@@ -317,10 +329,13 @@ def required_monthly_pace(
         return None
     if not flow:
         latest = [o for o in usable if o.value is not None][-1]
-        months_left = deadline.month - latest.period.last_day.month
+        last = latest.period.last_day
+        months_left = (deadline.year - last.year) * 12 + deadline.month - last.month
         return (target.value - current) / months_left if months_left > 0 else None
     covered = {m for o in usable for m in o.period.months()}
-    months_left = sum(1 for m in _horizon(PeriodKind.MONTH, deadline) if m not in covered)
+    year_start = usable[0].period.year_start
+    months = _horizon(PeriodKind.MONTH, deadline, year_start)
+    months_left = sum(1 for m in months if m not in covered)
     if months_left == 0:
         return None
     numerator = math.fsum(o.numerator for o in usable)

@@ -66,4 +66,4 @@ def latest_reading(
         return None
     valued = [r for r in mine if r.value is not None]
     mine = valued or mine
-    return max(mine, key=lambda r: (r.period.end, r.period.kind.months))
+    return max(mine, key=lambda r: (r.period.last_day, r.period.kind.months))

@@ -29,7 +29,7 @@ class ScorecardLine:
 def scorecard(conn: Connection, plan: Plan, unit: str) -> list[ScorecardLine]:
     """Every indicator of `plan`, in plan order, with the latest reading for `unit`."""
     measures = {code for indicator in plan.indicators for code in indicator.measures}
-    stored = value_store.latest(conn, measures=measures, units=[unit])
+    stored = value_store.latest(conn, measures=measures, units=[unit], calendar=plan.calendar)
     return [
         ScorecardLine(indicator, latest_reading(indicator, stored, unit))
         for indicator in plan.indicators

@@ -33,7 +33,7 @@ def number(value: float | None) -> str:
 def measure_rows(conn: Connection, plan: Plan) -> Iterator[tuple[str, ...]]:
     """Latest value of every measure of the plan, by measure, unit and period."""
     codes = [m.code for m in plan.measures]
-    found = value_store.latest(conn, measures=codes)
+    found = value_store.latest(conn, measures=codes, calendar=plan.calendar)
     order = {code: i for i, code in enumerate(codes)}
     for value in sorted(found, key=lambda v: (order[v.measure], v.unit, v.period)):
         yield (value.measure, value.unit, str(value.period), number(value.value))
@@ -42,7 +42,7 @@ def measure_rows(conn: Connection, plan: Plan) -> Iterator[tuple[str, ...]]:
 def indicator_rows(conn: Connection, plan: Plan) -> Iterator[tuple[str, ...]]:
     """Every indicator of the plan for every (unit, period) whose figures are stored."""
     measures = {code for indicator in plan.indicators for code in indicator.measures}
-    found = value_store.latest(conn, measures=measures)
+    found = value_store.latest(conn, measures=measures, calendar=plan.calendar)
     for indicator in plan.indicators:
         for reading in readings(indicator, found):
             yield (

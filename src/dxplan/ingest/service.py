@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -22,7 +21,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dxplan.domain.organisation import Organisation
-from dxplan.domain.period import LOCAL_TZ, Period, PeriodKind
+from dxplan.domain.period import Period, PeriodKind
 from dxplan.domain.plan import Plan
 from dxplan.engine.calendar import months_table
 from dxplan.engine.compute import ENGINE_MEASURES, Engine, Result
@@ -155,7 +154,7 @@ def import_files(
         # retired units' old records are welcome: their figures roll into the successor
         organisation = context.organisation
         units = frozenset([*(u.code for u in organisation), *organisation.successors])
-        validator = Validator(con, feed, units, procedures)
+        validator = Validator(con, feed, units, procedures, context.plan.timezone)
         for index, path in enumerate(paths):
             columns = [c.name for c in feed.columns]
             for batch, errors in read(path, str(path), columns, feed.required, feed.containers):
@@ -169,7 +168,7 @@ def import_files(
         with context.store.snapshots.writer() as writer:
             _resync(con, writer, context, workspace, actor)
             if feed.name == "dossiers":
-                manifest, change = merge(con, writer, root)
+                manifest, change = merge(con, writer, root, context.plan.timezone)
                 result.stored = change.changed
             else:
                 manifest, changes = replace_catalog(con, writer, root)
@@ -220,8 +219,9 @@ def _resync(
     context.store.snapshots.mark_synced(current.version)
 
 
-def _today() -> Period:
-    return Period.of(PeriodKind.MONTH, datetime.now(LOCAL_TZ))
+def _this_month(plan: Plan) -> Period:
+    calendar = plan.calendar
+    return calendar.period_of(PeriodKind.MONTH, calendar.now())
 
 
 def _recompute(
@@ -238,7 +238,7 @@ def _recompute(
     register_dossiers(con, manifest, root)
     register_catalog(con, manifest, root)
     engine = Engine(con, context.plan, context.organisation)
-    months = engine.month_grid(_today())
+    months = engine.month_grid(_this_month(context.plan))
     reusable = not full and manifest.base is not None and tuple(manifest.months) == months
     if reusable and manifest.base is not None:
         stored = pq.read_table(context.store.snapshots.path(manifest.base))
@@ -268,7 +268,11 @@ def _base_elsewhere(
     session = spark.session(context.spark_master)
     try:
         with open_engine(
-            context.engine, dossiers, catalog, months_table(months), session=session
+            context.engine,
+            dossiers,
+            catalog,
+            months_table(months, context.plan.calendar),
+            session=session,
         ) as engine:
             return engine.dossier_measures()
     finally:

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 import duckdb
 import pyarrow as pa
 
+from dxplan.domain.period import DEFAULT_TIMEZONE
 from dxplan.ingest.errors import ErrorReport, row_error
 from dxplan.ingest.feeds import Column, ColumnType, Feed
 from dxplan.ingest.readers import ROW
+from dxplan.operational.clock import use_time_zone
 
 # ISO 8601 with a time of day; an offset, if any, within the world's (±14:00)
 TIMESTAMP_PATTERN = (
@@ -139,10 +141,11 @@ class Validator:
     feed: Feed
     units: frozenset[str]
     procedures: frozenset[str] | None = None  # for the unknown-procedure warning
+    timezone: str = DEFAULT_TIMEZONE  # the plan's: local days of instants are counted in it
 
     def __post_init__(self) -> None:
         con = self.connection
-        con.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
+        use_time_zone(con, self.timezone)
         con.execute("CREATE OR REPLACE TEMP TABLE known_units (code VARCHAR PRIMARY KEY)")
         con.executemany("INSERT INTO known_units VALUES (?)", [(u,) for u in sorted(self.units)])
         con.execute("CREATE OR REPLACE TEMP TABLE known_procedures (code VARCHAR PRIMARY KEY)")

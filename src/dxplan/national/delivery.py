@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 import httpx
 
 from dxplan.documents import DocumentError
-from dxplan.domain.period import LOCAL_TZ, Period
+from dxplan.domain.period import Calendar
 from dxplan.national import outbox
 from dxplan.national.mapping import Mapping, load_mapping
 from dxplan.national.packets import body
@@ -102,9 +102,12 @@ def deliver(
         queued = outbox.pending(conn)
     timeout = httpx.Timeout(settings.national_timeout_seconds)
     # HTTPS_PROXY, NO_PROXY and SSL_CERT_FILE from the environment apply, as for curl
+    calendar = workspace.calendar()
     with httpx.Client(timeout=timeout, follow_redirects=False) as client:
         for index, packet in enumerate(queued):
-            outcome = _deliver_one(workspace, client, target, packet, stop, rng, done, progress)
+            outcome = _deliver_one(
+                workspace, calendar, client, target, packet, stop, rng, done, progress
+            )
             if outcome is Outcome.RECEIPT:
                 done.sent += 1
             elif outcome is Outcome.REFUSED:
@@ -117,6 +120,7 @@ def deliver(
 
 def _deliver_one(
     workspace: Workspace,
+    calendar: Calendar,
     client: httpx.Client,
     target: Target,
     packet: outbox.Pending,
@@ -136,8 +140,8 @@ def _deliver_one(
             message_id=packet.message_id,
             kind=packet.kind,
             sender=target.sender,
-            sent_at=datetime.now(LOCAL_TZ),
-            period=Period.parse(packet.period),
+            sent_at=datetime.now(calendar.zone),
+            period=calendar.parse(packet.period),
             items=packet.items,
         )
         answer = post(client, target.url, target.token, packet.message_id, payload)

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from datetime import date
 from typing import Final
 
-from dxplan.domain.period import Period
+from dxplan.domain.period import Calendar, Period
 from dxplan.evaluate.reading import readings
 from dxplan.official.report import BadDay, OfficialReport, OfficialReportError, build_report
 from dxplan.reporting.completeness import Standing, late_and_missing
@@ -24,10 +24,11 @@ from dxplan.workspace import Workspace
 LAST_DAY: Final = date(9998, 6, 30)
 
 
-def parse_period(text: str) -> Period:
-    """The period of `text`; an OfficialReportError that says what a period looks like."""
+def parse_period(text: str, calendar: Calendar) -> Period:
+    """The period of `text` in the plan's calendar (`FY2026Q1` for a July–June year); an
+    OfficialReportError that says what a period looks like."""
     try:
-        return Period.parse(text)
+        return calendar.parse(text)
     except ValueError as error:
         raise OfficialReportError(f"period: {error}") from None
 

@@ -35,7 +35,9 @@ def open_data(workspace: Workspace) -> Package | None:
         if plan is None or organisation is None:
             return None
         settings = workspace.settings
-        return build_package(conn, plan, organisation, licence(settings), settings.now())
+        return build_package(
+            conn, plan, organisation, licence(settings), settings.now(plan.calendar.zone)
+        )
 
 
 def cached_open_data(workspace: Workspace) -> Package | None:

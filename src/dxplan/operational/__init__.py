@@ -10,7 +10,9 @@ from pathlib import Path
 
 import duckdb
 
+from dxplan.domain.period import DEFAULT_TIMEZONE
 from dxplan.operational.catalog import register_catalog
+from dxplan.operational.clock import use_time_zone
 from dxplan.operational.dossiers import register_dossiers
 from dxplan.operational.snapshot import Manifest, Snapshots, StoreBusy
 
@@ -25,12 +27,17 @@ class OperationalStore:
         self.snapshots = Snapshots(root)
 
     def connect(
-        self, manifest: Manifest | None = None, *, database: str = ":memory:"
+        self,
+        manifest: Manifest | None = None,
+        *,
+        database: str = ":memory:",
+        timezone: str = DEFAULT_TIMEZONE,
     ) -> tuple[duckdb.DuckDBPyConnection, Manifest]:
-        """A DuckDB connection with views `dossiers` and `procedures` over one snapshot."""
+        """A DuckDB connection with views `dossiers` and `procedures` over one snapshot,
+        counting local days and months in `timezone` (the plan's)."""
         manifest = manifest or self.snapshots.current()
         con = duckdb.connect(database)
-        con.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
+        use_time_zone(con, timezone)
         con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
         register_dossiers(con, manifest, str(self.root))
         register_catalog(con, manifest, str(self.root))

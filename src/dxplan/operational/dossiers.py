@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 import duckdb
 
+from dxplan.operational.clock import use_time_zone
 from dxplan.operational.snapshot import Manifest, Writer
 
 CONTENT = (
@@ -83,22 +84,23 @@ def register_dossiers(con: duckdb.DuckDBPyConnection, manifest: Manifest, root: 
 
 
 def _month(column: str) -> str:
-    # the local (Asia/Ho_Chi_Minh, the session's zone) month of an epoch-microsecond instant
+    # the local month (in the session's zone, the plan's) of an epoch-microsecond instant
     return f"CAST(strftime(make_timestamptz({column}), '%Y%m') AS INTEGER)"
 
 
 def merge(
-    con: duckdb.DuckDBPyConnection, writer: Writer, root: str
+    con: duckdb.DuckDBPyConnection, writer: Writer, root: str, timezone: str
 ) -> tuple[Manifest, DossierChange]:
     """Merge the validated rows of `staging` into the snapshot; return the next manifest.
 
     Leaves temp tables `changed_old` (stored versions replaced) and `changed_new` (their
-    replacements and new dossiers) for the engine's incremental recompute.
+    replacements and new dossiers) for the engine's incremental recompute. Months of
+    instants are the plan's: local months in `timezone`.
     """
     base = writer.base
     import_no = base.imports + 1
     register_dossiers(con, base, root)
-    con.execute("SET TimeZone = 'Asia/Ho_Chi_Minh'")
+    use_time_zone(con, timezone)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE incoming AS

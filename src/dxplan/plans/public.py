@@ -70,6 +70,9 @@ def plan_json(plan: Plan) -> dict[str, Any]:
             else plan.organisation.model_dump()
         ),
         "period": plan.period,
+        "languages": list(plan.languages),
+        "timezone": plan.timezone,
+        "fiscal_year_start": plan.fiscal_year_start,
         "pillars": [
             {
                 "code": pillar.code,

@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 
 from dxplan.domain.dataset import DataSet
 from dxplan.domain.organisation import Organisation
-from dxplan.domain.period import LOCAL_TZ, Period
+from dxplan.domain.period import Period
 from dxplan.domain.plan import Plan
 from dxplan.domain.unit import Unit, UnitKind
 from dxplan.reporting.platform import Due, expected, horizon, on_time, owed, received
@@ -101,8 +101,9 @@ def reporting_kinds(plan: Plan, organisation: Organisation) -> list[UnitKind]:
 
 
 def this_year(plan: Plan, today: date) -> int:
-    """The year the page's "share on time" is of: the last one dxplan tracks."""
-    return horizon(plan, today)[1].year
+    """The year the page's "share on time" is of: the last one dxplan tracks (the plan
+    calendar's: 2026 for FY2026)."""
+    return plan.calendar.year_of(horizon(plan, today)[1]).year
 
 
 def _chosen(
@@ -125,10 +126,6 @@ def _submissions(conn: Connection, dataset: str | None) -> dict[str, Submission]
     return {s.key: s for s in found}
 
 
-def _local_day(moment: datetime) -> date:
-    return moment.astimezone(LOCAL_TZ).date()
-
-
 def late_and_missing(
     conn: Connection,
     plan: Plan,
@@ -143,6 +140,7 @@ def late_and_missing(
     `dataset` and `kinds` narrow the list to one data set and to units of some kinds.
     """
     reports = _submissions(conn, dataset)
+    calendar = plan.calendar
     soon = today + timedelta(days=DUE_SOON_DAYS)
     rows: list[LateReport] = []
     # owed as of the day after `soon`: also reports due soon whose period just ended
@@ -151,8 +149,8 @@ def late_and_missing(
         first = report.first_submitted_at if report is not None else None
         if due.due < today and not received(report):
             status, days = Standing.MISSING, (today - due.due).days
-        elif due.due < today and first is not None and not on_time(report, due.due):
-            status, days = Standing.LATE, (_local_day(first) - due.due).days
+        elif due.due < today and first is not None and not on_time(report, due.due, calendar):
+            status, days = Standing.LATE, (calendar.today(first) - due.due).days
         elif today <= due.due <= soon and not received(report):
             status, days = Standing.DUE_SOON, (due.due - today).days
         else:
@@ -187,14 +185,15 @@ def completeness_by_unit(
     }
     for due, unit in _chosen(plan, organisation, today, dataset, chosen):
         report = reports.get("/".join(due.key))
-        if year is not None and due.dataset.window(due.period)[1].year != year:
+        ends = due.dataset.window(due.period)[1]
+        if year is not None and plan.calendar.year_of(ends).year != year:
             continue
         if not expected(due, report, today):
             continue
         tally = counts[unit.code]
         tally[0] += 1
         tally[1] += received(report)
-        tally[2] += on_time(report, due.due)
+        tally[2] += on_time(report, due.due, plan.calendar)
     return [Completeness(unit, *counts[unit.code]) for unit in organisation if unit.code in counts]
 
 

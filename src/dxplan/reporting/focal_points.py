@@ -1,7 +1,7 @@
 """Setting a unit's digital-transformation focal point, from a form or the command line.
 
 The entry is checked first (every problem named per field, nothing stored), then
-recorded in the append-only history, and GOV-09 is recomputed in the same
+recorded in the append-only history, and the focal-point figures are recomputed in the same
 transaction so the indicator moves at once.
 
 The checks are deliberately simple rules, documented here:
@@ -27,7 +27,6 @@ from sqlalchemy import Connection
 from dxplan import policy
 from dxplan.domain.account import User
 from dxplan.domain.organisation import Organisation
-from dxplan.domain.period import LOCAL_TZ
 from dxplan.domain.plan import Plan
 from dxplan.domain.unit import Unit
 from dxplan.reporting import platform
@@ -105,7 +104,8 @@ def save(
     actor: str,
     at: datetime,
 ) -> FocalPoint | None:
-    """Record the entry at `at` (None: nothing changed), then recompute GOV-09 as of that day.
+    """Record the entry at `at` (None: nothing changed), then recompute the focal-point
+    figures as of that day.
 
     `at` is the service's now (`Reporting.now()`): with an `as_of` day set, the record
     falls on that day and counts at once.
@@ -121,14 +121,15 @@ def save(
         at=at,
     )
     if recorded is not None:
-        today = at.astimezone(LOCAL_TZ).date()
+        today = plan.calendar.today(at)
         platform.refresh(conn, plan, organisation, today, parts=["focal_points"])
     return recorded
 
 
 @dataclass(frozen=True)
 class Coverage:
-    """GOV-09 as it stands: units with a named focal point out of those that need one."""
+    """The focal-point coverage as it stands: units with a named focal point out of
+    those that need one."""
 
     named: int
     total: int

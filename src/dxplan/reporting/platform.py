@@ -20,7 +20,7 @@ from dxplan.domain.computed import COMPUTED
 from dxplan.domain.dataset import DataSet
 from dxplan.domain.measure import SourceKind
 from dxplan.domain.organisation import Organisation
-from dxplan.domain.period import LOCAL_TZ, Period, PeriodKind
+from dxplan.domain.period import Calendar, Period, PeriodKind
 from dxplan.domain.plan import Plan
 from dxplan.reporting.rollup import Key, roll_up
 from dxplan.store import focal_points as focal_store
@@ -51,10 +51,12 @@ class Due:
 
 
 def horizon(plan: Plan, today: date) -> tuple[date, date]:
-    """The days dxplan tracks reports for: the plan's year and the one before, to today."""
-    year = int(plan.period[:4]) if plan.period else today.year
-    first = date(year - 1, 1, 1)
-    last = min(today, date(year, 12, 31))
+    """The days dxplan tracks reports for: the plan's year and the one before, to today
+    (years of the plan's calendar: July to June for a fiscal year starting in July)."""
+    calendar = plan.calendar
+    year = calendar.parse(plan.period) if plan.period else calendar.year_of(today)
+    first = year.previous().first_day
+    last = min(today, year.last_day)
     return first, last
 
 
@@ -64,7 +66,7 @@ def owed(plan: Plan, organisation: Organisation, today: date) -> Iterator[Due]:
     for dataset in plan.datasets:
         # once per data set, not per period: every submission recounts all of them
         units = [unit.code for unit in dataset.reporting_units(organisation)]
-        period = Period.of(dataset.period_kind, first)
+        period = Period.of(dataset.period_kind, first, plan.fiscal_year_start)
         while (end := dataset.window(period)[1]) <= last:
             if end < today:
                 due = dataset.due(period)
@@ -73,15 +75,12 @@ def owed(plan: Plan, organisation: Organisation, today: date) -> Iterator[Due]:
             period = period.next()
 
 
-def _local_day(moment: datetime) -> date:
-    return moment.astimezone(LOCAL_TZ).date()
-
-
-def on_time(report: Submission | None, due: date) -> bool:
+def on_time(report: Submission | None, due: date, calendar: Calendar) -> bool:
+    """Whether a report was first submitted by the end of its due day, on the plan's clock."""
     return (
         report is not None
         and report.first_submitted_at is not None
-        and _local_day(report.first_submitted_at) <= due
+        and calendar.today(report.first_submitted_at) <= due
     )
 
 
@@ -94,8 +93,8 @@ def expected(due: Due, report: Submission | None, today: date) -> bool:
     return due.due < today or received(report)
 
 
-def _months(first: date, last: date) -> list[Period]:
-    months, month = [], Period.of(PeriodKind.MONTH, first)
+def _months(first: date, last: date, year_start: int) -> list[Period]:
+    months, month = [], Period.of(PeriodKind.MONTH, first, year_start)
     while month.first_day <= last:
         months.append(month)
         month = month.next()
@@ -112,8 +111,11 @@ def _reports(
         report = reports.get("/".join(due.key))
         if not expected(due, report, today):
             continue  # not due yet and not in: not expected so far
-        month = Period.of(PeriodKind.MONTH, due.dataset.window(due.period)[1])
-        for measure, count in ((EXPECTED, 1.0), (ON_TIME, float(on_time(report, due.due)))):
+        month = Period.of(
+            PeriodKind.MONTH, due.dataset.window(due.period)[1], plan.fiscal_year_start
+        )
+        timely = float(on_time(report, due.due, plan.calendar))
+        for measure, count in ((EXPECTED, 1.0), (ON_TIME, timely)):
             key = (measure, due.unit, month)
             base[key] = base.get(key, 0.0) + count
     return base
@@ -128,9 +130,10 @@ def _focal_points(
         return base
     owners = plan.focal_points.units(organisation)
     records = focal_store.history(conn)
-    tomorrow = datetime.combine(today + timedelta(days=1), time(), LOCAL_TZ)
-    for month in _months(*horizon(plan, today)):
-        end = min(month.end, tomorrow)
+    zone = plan.calendar.zone
+    tomorrow = datetime.combine(today + timedelta(days=1), time(), zone)
+    for month in _months(*horizon(plan, today), plan.fiscal_year_start):
+        end = min(month.end_in(zone), tomorrow)
         latest = {r.unit: r for r in records if r.recorded_at < end}
         for unit in owners:
             base[(UNITS_TOTAL, unit.code, month)] = 1.0
@@ -145,7 +148,7 @@ def _communes(
     """1 per local unit (commune or ward: the `local` kinds) and month: the root counts them."""
     return {
         (COMMUNES, unit.code, month): 1.0
-        for month in _months(*horizon(plan, today))
+        for month in _months(*horizon(plan, today), plan.fiscal_year_start)
         for unit in organisation.local()
     }
 

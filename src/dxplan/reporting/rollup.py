@@ -36,8 +36,14 @@ def over_units(
     return {key: value for key, value in sums.items() if key not in base}
 
 
-@lru_cache(maxsize=4096)
 def _containing(period: Period) -> tuple[Period, ...]:
+    # a month is the same month in any calendar, but not in the same quarter and year:
+    # the cache is keyed by the calendar's first month too
+    return _containing_in(period, period.year_start)
+
+
+@lru_cache(maxsize=4096)
+def _containing_in(period: Period, year_start: int) -> tuple[Period, ...]:
     return tuple(period.containing())  # a few dozen distinct periods: work each out once
 
 

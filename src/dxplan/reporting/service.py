@@ -20,7 +20,7 @@ from dxplan import policy
 from dxplan.domain.account import User
 from dxplan.domain.dataset import DataSet, ValuesFor
 from dxplan.domain.organisation import Organisation
-from dxplan.domain.period import LOCAL_TZ, Period
+from dxplan.domain.period import Period
 from dxplan.domain.plan import Plan
 from dxplan.domain.submission import Action, Status, TransitionError, next_status
 from dxplan.domain.validation import Finding, Values, errors, validate, warnings
@@ -74,7 +74,7 @@ class Reporting:
 
     @property
     def today(self) -> date:
-        return self.now().astimezone(LOCAL_TZ).date()
+        return self.plan.calendar.today(self.now())
 
     # -- finding a report -----------------------------------------------------------------
     def dataset(self, code: str) -> DataSet:
@@ -107,7 +107,7 @@ class Reporting:
         ):
             raise NotFound(f"{unit} does not report {dataset.code}")
         try:
-            period = Period.parse(period_text)
+            period = self.plan.calendar.parse(period_text)
         except ValueError as error:
             raise NotFound(str(error)) from None
         if not dataset.accepts(period):
@@ -124,7 +124,7 @@ class Reporting:
     # -- lists of reports -------------------------------------------------------------------
     def current_period(self, dataset: DataSet) -> Period:
         """The period of `dataset` whose days include today."""
-        period = Period.of(dataset.period_kind, self.today)
+        period = self.plan.calendar.period_of(dataset.period_kind, self.today)
         return period.next() if dataset.window(period)[1] < self.today else period
 
     def recent_periods(self, dataset: DataSet, count: int = 6) -> list[Period]:
@@ -135,9 +135,9 @@ class Reporting:
         return periods
 
     def _listed(self, dataset: DataSet, submission: Submission) -> Listed:
-        period = Period.parse(submission.period)
+        period = self.plan.calendar.parse(submission.period)
         due = dataset.due(period)
-        late = not platform.on_time(submission, due) and (
+        late = not platform.on_time(submission, due, self.plan.calendar) and (
             platform.received(submission) or due < self.today
         )
         return Listed(dataset, submission.unit, period, submission, due, late)
@@ -223,7 +223,9 @@ class Reporting:
         replaced: list[MeasureValue] = []
         for measure in report.dataset.measures:
             for unit in report.value_units:
-                versions = value_store.history(self.conn, measure, unit, report.period)
+                versions = value_store.history(
+                    self.conn, measure, unit, report.period, self.plan.calendar
+                )
                 replaced.extend(v for v in versions[:-1] if v.source == SOURCE)
         return replaced
 
@@ -263,6 +265,7 @@ class Reporting:
             measures=report.dataset.measures,
             units=report.value_units,
             periods=[previous],
+            calendar=self.plan.calendar,
         )
         found: dict[str, dict[str, float | None]] = {}
         for value in stored:
@@ -415,7 +418,9 @@ class Reporting:
     def refresh_rollups(self, dataset: DataSet) -> int:
         """Recompute the roll-ups of a data set's measures from their approved values."""
         measures = [self.plan.measure(code) for code in dataset.measures]
-        stored = value_store.latest(self.conn, measures=dataset.measures)
+        stored = value_store.latest(
+            self.conn, measures=dataset.measures, calendar=self.plan.calendar
+        )
         base: dict[Key, float] = {
             (v.measure, v.unit, v.period): v.value
             for v in stored

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, func, insert, select
 
-from dxplan.domain.period import Period
+from dxplan.domain.period import DEFAULT_CALENDAR, Calendar, Period
 from dxplan.domain.value import MeasureValue
 from dxplan.store.locks import lock_measures
 from dxplan.store.tables import measure_values
@@ -28,16 +28,17 @@ _KEY = (measure_values.c.measure_code, measure_values.c.unit_code, measure_value
 
 
 @lru_cache(maxsize=4096)
-def _period(text: str) -> Period:
-    return Period.parse(text)  # a store holds a few dozen distinct periods: parse each once
+def _period(text: str, year_start: int) -> Period:
+    # a store holds a few dozen distinct periods: parse each once
+    return Period.parse(text, year_start)
 
 
-def _from_row(row: object) -> MeasureValue:
+def _from_row(row: object, calendar: Calendar) -> MeasureValue:
     mapping = row._mapping  # type: ignore[attr-defined]
     return MeasureValue(
         measure=mapping["measure_code"],
         unit=mapping["unit_code"],
-        period=_period(mapping["period"]),
+        period=_period(mapping["period"], calendar.year_start),
         value=mapping["value"],
         source=mapping["source"],
         version=mapping["version"],
@@ -71,8 +72,10 @@ def latest(
     measures: Iterable[str] | None = None,
     units: Iterable[str] | None = None,
     periods: Iterable[Period] | None = None,
+    calendar: Calendar = DEFAULT_CALENDAR,
 ) -> list[MeasureValue]:
-    """The current (highest) version of each value, filtered by measure, unit and period."""
+    """The current (highest) version of each value, filtered by measure, unit and period;
+    periods read in the plan's `calendar` (`FY2026Q1` in a fiscal plan)."""
     filters = []
     if measures is not None:
         filters.append(measure_values.c.measure_code.in_(list(measures)))
@@ -81,10 +84,16 @@ def latest(
     if periods is not None:
         filters.append(measure_values.c.period.in_([str(p) for p in periods]))
     query = _newest(measure_values, filters=filters)
-    return [_from_row(row) for row in conn.execute(query) if row.value is not None]
+    return [_from_row(row, calendar) for row in conn.execute(query) if row.value is not None]
 
 
-def history(conn: Connection, measure: str, unit: str, period: Period) -> list[MeasureValue]:
+def history(
+    conn: Connection,
+    measure: str,
+    unit: str,
+    period: Period,
+    calendar: Calendar = DEFAULT_CALENDAR,
+) -> list[MeasureValue]:
     """Every version of one value, oldest first."""
     rows = conn.execute(
         select(measure_values)
@@ -95,7 +104,7 @@ def history(conn: Connection, measure: str, unit: str, period: Period) -> list[M
         )
         .order_by(measure_values.c.version)
     )
-    return [_from_row(row) for row in rows]
+    return [_from_row(row, calendar) for row in rows]
 
 
 def record(conn: Connection, values: Sequence[MeasureValue], *, actor: str) -> int:

@@ -76,13 +76,20 @@ _ENGLISH: Final = {
 }
 
 
+class VietnameseNames(LocalizedText):
+    """Names of an agency of a Vietnamese province: its official Vietnamese name is
+    required (a plan's texts need only the plan's languages)."""
+
+    vi: str
+
+
 class AgencyEntry(BaseModel):
     """One agency; under the list's `parent` unless it names its own (another agency)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     code: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=32)
-    names: LocalizedText
+    names: VietnameseNames
     parent: str | None = None
     kind: KindCode = AGENCY
 

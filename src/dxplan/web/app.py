@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.workspace = workspace
-    app.state.renderer = Renderer(default_language=settings.language)
+    app.state.renderer = Renderer(default_language=settings.language, plan=workspace.plan)
     app.add_exception_handler(OperationalError, _database_unavailable)
     # every pooled connection busy for the pool's timeout: the same answer, try again
     app.add_exception_handler(PoolTimeout, _database_unavailable)

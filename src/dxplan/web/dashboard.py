@@ -24,7 +24,7 @@ from dxplan.caching import BuildCache, Busy
 from dxplan.domain.account import User
 from dxplan.domain.indicator import Direction, Indicator, IndicatorKind
 from dxplan.domain.organisation import Organisation
-from dxplan.domain.period import Period
+from dxplan.domain.period import DEFAULT_CALENDAR, Calendar, Period
 from dxplan.domain.plan import Plan
 from dxplan.evaluate.dashboard import Board, Score
 from dxplan.evaluate.evaluation import Evaluation, is_flow
@@ -88,16 +88,17 @@ class Hidden(Exception):
     """A confidential indicator asked for without signing in."""
 
 
-def parse_query(period: str | None, as_of: str | None) -> tuple[Period | None, date | None]:
-    """`?period=2025Q3` and `?as_of=2025-10-01`, or BadQuery saying what is wrong."""
+def parse_query(
+    period: str | None, as_of: str | None, calendar: Calendar = DEFAULT_CALENDAR
+) -> tuple[Period | None, date | None]:
+    """`?period=2025Q3` (`FY2026Q1` in a fiscal plan) and `?as_of=2025-10-01`, or BadQuery
+    saying what is wrong."""
     chosen, day = None, None
     if period:
         try:
-            chosen = Period.parse(period)
-        except ValueError:
-            raise BadQuery(
-                f"period {period!r} is not a period: use 2025, 2025S1, 2025Q3 or 2025-07"
-            ) from None
+            chosen = calendar.parse(period)
+        except ValueError as error:
+            raise BadQuery(f"period {error}") from None
     if as_of:
         try:
             day = date.fromisoformat(as_of)
@@ -178,7 +179,7 @@ class Scope:
         return path + (f"?{urlencode(self.query)}" if self.query else "")
 
     def day(self, value: date) -> str:
-        return Dates(self.fmt.language).day(value)
+        return Dates(self.fmt.language, self.plan.calendar.zone).day(value)
 
     def unit(self, code: str) -> dict[str, Any]:
         """A unit as pages show it: code, name in the reader's language, kind, link."""
@@ -202,8 +203,9 @@ class Scope:
 
     def periods(self) -> list[str]:
         """The periods the switch offers: the board's year, its halves and its quarters."""
-        year, current = self.board.period.year, str(self.board.period)
-        found = [str(year)] + [f"{year}S{h}" for h in (1, 2)] + [f"{year}Q{q}" for q in range(1, 5)]
+        year, current = self.board.period.year_period(), str(self.board.period)
+        halves = year.children()
+        found = [str(p) for p in (year, *halves, *(q for h in halves for q in h.children()))]
         return found if current in found else [*found, current]
 
     def counts(self, evaluations: list[Evaluation]) -> list[dict[str, Any]]:
@@ -334,7 +336,7 @@ class Dashboard:
         A period or day the reader may not ask for (`web/reach.py`) is refused before
         any board is built: each one asked for would make a board of its own.
         """
-        period, day = parse_query(self.period, self.as_of)
+        period, day = parse_query(self.period, self.as_of, self.workspace.calendar())
         fmt = self.renderer.formatter(self.request)
         plan = self.workspace.plan() if period is not None or day is not None else None
         if plan is not None:

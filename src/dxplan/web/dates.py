@@ -1,13 +1,12 @@
-"""Days and instants as the reader writes them (Babel), instants in Vietnam's time."""
+"""Days and instants as the reader writes them (Babel), instants on the plan's clock."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time
-
-from dxplan.domain.period import LOCAL_TZ
 
 
 @dataclass(frozen=True)
@@ -15,6 +14,7 @@ class Dates:
     """Date formatting for one language: `8 thg 11, 2025` in Vietnamese, `Nov 8, 2025`."""
 
     language: str
+    zone: ZoneInfo  # the plan's time zone: instants are shown in it
 
     def day(self, value: date | None) -> str:
         return "—" if value is None else format_date(value, "medium", locale=self.language)
@@ -27,8 +27,8 @@ class Dates:
         """An aware instant as the local day and time of day."""
         if value is None:
             return "—"
-        local = value.astimezone(LOCAL_TZ)
-        time = format_time(local, "short", tzinfo=LOCAL_TZ, locale=self.language)
+        local = value.astimezone(self.zone)
+        time = format_time(local, "short", tzinfo=self.zone, locale=self.language)
         return f"{self.day(local.date())} {time}"
 
 

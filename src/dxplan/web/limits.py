@@ -145,7 +145,7 @@ class BodyLimits:
     def _refuse(
         self, scope: Scope, status: int, message: str, **params: Any
     ) -> Callable[[Receive, Send], Any]:
-        gettext = formatter(_language(scope, self.settings.language)).gettext
+        gettext = formatter(_language(scope, self.settings.language or LANGUAGES[0])).gettext
         body = {"detail": gettext(message).format(**params)}
         response = JSONResponse(body, status_code=status, headers={"Connection": "close"})
 

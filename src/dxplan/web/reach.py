@@ -26,24 +26,25 @@ class Reach:
 
     first_day: date
     last_day: date
-    first_year: int
-    last_year: int
+    first_year: Period  # years of the plan's calendar (FY2026 in a fiscal plan)
+    last_year: Period
 
     def allows_day(self, day: date) -> bool:
         return self.first_day <= day <= self.last_day
 
     def allows_period(self, period: Period) -> bool:
-        return self.first_year <= period.year <= self.last_year
+        year = period.year_period()
+        return self.first_year <= year <= self.last_year
 
 
 def reach(plan: Plan, today: date, *, signed_in: bool) -> Reach:
     """What `plan`'s readers may ask for on `today` (see the module's docstring)."""
-    span = Period.parse(plan.period) if plan.period else Period(today.year)
-    first, last = span.first_day, span.last_day
+    calendar = plan.calendar
+    span = calendar.parse(plan.period) if plan.period else calendar.year_of(today)
     if signed_in:
-        latest = max(today, date(last.year + 1, 12, 31))
-        return Reach(date(first.year - 1, 1, 1), latest, first.year - 1, last.year)
-    return Reach(first, today, first.year, last.year)
+        latest = max(today, span.next().last_day)
+        return Reach(span.previous().first_day, latest, span.previous(), span)
+    return Reach(span.first_day, today, span, span)
 
 
 def refusal(fmt: Formatter, allowed: Reach, period: Period | None, day: date | None) -> str | None:
@@ -63,7 +64,7 @@ def refusal(fmt: Formatter, allowed: Reach, period: Period | None, day: date | N
             "month from %(first)s to %(last)s."
         ) % {
             "period": str(period),
-            "first": f"{allowed.first_year:04d}-01",
-            "last": f"{allowed.last_year:04d}-12",
+            "first": str(allowed.first_year.months()[0]),
+            "last": str(allowed.last_year.months()[-1]),
         }
     return None

@@ -17,6 +17,8 @@ from fastapi.responses import HTMLResponse
 from dxplan import policy
 from dxplan.domain.account import User
 from dxplan.domain.dataset import DataSet
+from dxplan.domain.period import Period, PeriodKind
+from dxplan.domain.plan import Plan
 from dxplan.domain.unit import UnitKind
 from dxplan.reporting.completeness import (
     SORTS,
@@ -33,7 +35,7 @@ from dxplan.reporting.completeness import (
 from dxplan.store import focal_points as focal_store
 from dxplan.store.focal_points import FocalPoint
 from dxplan.web.auth import ApiUser, PageUser
-from dxplan.web.dates import Dates, dial
+from dxplan.web.dates import dial
 from dxplan.web.deps import RendererDep, WorkspaceDep
 from dxplan.web.responses import refusals
 from dxplan.workspace import Workspace
@@ -58,6 +60,7 @@ class LateView:
     units: list[Completeness]
     total: Completeness
     focal_points: dict[str, FocalPoint]
+    year_label: str = ""  # the year as the plan writes it: 2025, or FY2026 in a fiscal plan
 
     def count(self, status: str) -> int:
         """How many rows have this status (a Standing or its value)."""
@@ -96,7 +99,13 @@ def _late(workspace: Workspace, dataset: str | None, kind: str | None, sort: str
             units=units,
             total=total(units),
             focal_points=focal_store.current(conn),
+            year_label=_label(plan, year),
         )
+
+
+def _label(plan: Plan, year: int) -> str:
+    """`2025`, or `FY2026` when the plan's year is a fiscal year."""
+    return str(Period(year, PeriodKind.YEAR, 1, plan.fiscal_year_start))
 
 
 @router.get("/reports/late", response_class=HTMLResponse, include_in_schema=False)
@@ -113,7 +122,7 @@ def late_page(
     view = _late(workspace, dataset, kind, sort)
     language = renderer.language(request)
     kinds = [{"code": k.code, "name": k.names.get(language)} for k in view.kinds]
-    context = {"view": view, "kinds": kinds, "when": Dates(language), "dial": dial}
+    context = {"view": view, "kinds": kinds, "when": renderer.dates(request), "dial": dial}
     return renderer.render(request, "late.html", context)
 
 

@@ -1,4 +1,5 @@
-"""Focal points: each unit's digital-transformation lead, its history, and GOV-09.
+"""Focal points: each unit's digital-transformation lead, its history, and the plan's
+focal-point indicator (GOV-09 in the shipped plan).
 
 `GET /focal-points` lists every unit that must name one; `GET /focal-points/{unit}`
 shows one unit's focal point with its whole history and, to those who may change it,
@@ -20,10 +21,11 @@ from dxplan.domain.account import User
 from dxplan.domain.unit import Unit, UnitKinds
 from dxplan.reporting import focal_points as focal
 from dxplan.reporting.focal_points import Coverage, Entry
+from dxplan.reporting.platform import WITH_FOCAL_POINT
 from dxplan.store import focal_points as focal_store
 from dxplan.store.focal_points import FocalPoint
 from dxplan.web.auth import ApiUser, PageUser
-from dxplan.web.dates import Dates, dial
+from dxplan.web.dates import dial
 from dxplan.web.deps import RendererDep, WorkspaceDep
 from dxplan.web.pages.account import CheckedForm
 from dxplan.web.permissions import require
@@ -35,13 +37,14 @@ router = APIRouter(tags=["focal points"])
 
 @dataclass(frozen=True)
 class Registry:
-    """The units that must name a focal point, each one's current record, and GOV-09."""
+    """The units that must name a focal point, each one's current record, and the coverage."""
 
     units: list[Unit]
     current: dict[str, FocalPoint]
     since: dict[str, datetime | None]
     coverage: Coverage
     kinds: UnitKinds  # the organisation's declared kinds, for their names
+    indicators: list[str]  # the plan's indicators over the focal-point measure
 
 
 def _registry(workspace: Workspace) -> Registry:
@@ -57,7 +60,8 @@ def _registry(workspace: Workspace) -> Registry:
     current = {code: history[-1] for code, history in by_unit.items()}
     since = {code: focal.since(history) for code, history in by_unit.items()}
     coverage = focal.coverage(units, current)
-    return Registry(units, current, since, coverage, organisation.kinds)
+    indicators = [i.code for i in plan.indicators if WITH_FOCAL_POINT in i.measures]
+    return Registry(units, current, since, coverage, organisation.kinds, indicators)
 
 
 def _unit(workspace: Workspace, code: str) -> tuple[Unit, list[FocalPoint]]:
@@ -92,7 +96,7 @@ def _page(
         "given": given,
         "problems": problems or {},
         "saved": request.query_params.get("saved") == "1",
-        "when": Dates(renderer.language(request)),
+        "when": renderer.dates(request),
         "dial": dial,
     }
     return renderer.render(request, "focal_point.html", context, status_code=status_code)
@@ -105,7 +109,7 @@ def focal_points_page(
     require(user, policy.Action.FOCAL_POINT_READ, policy.ORGANISATION)
     context = {
         "registry": _registry(workspace),
-        "when": Dates(renderer.language(request)),
+        "when": renderer.dates(request),
         "dial": dial,
     }
     return renderer.render(request, "focal_points.html", context)
@@ -144,7 +148,7 @@ def focal_point_submit(
 
 
 def _save(workspace: Workspace, unit: str, entry: Entry, user: User) -> None:
-    """Record and recompute GOV-09 in one transaction."""
+    """Record and recompute the focal-point figures in one transaction."""
     with workspace.writing() as conn:
         service = workspace.reporting(conn)
         focal.save(
@@ -175,7 +179,7 @@ def _record_json(record: FocalPoint) -> dict[str, Any]:
     responses=refusals(401, 403),
 )
 def focal_points_json(workspace: WorkspaceDep, user: ApiUser) -> dict[str, Any]:
-    """Every unit that must name a focal point, its current one (or null), and GOV-09."""
+    """Every unit that must name a focal point, its current one (or null), and the coverage."""
     require(user, policy.Action.FOCAL_POINT_READ, policy.ORGANISATION)
     registry = _registry(workspace)
     return {

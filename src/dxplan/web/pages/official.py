@@ -28,7 +28,6 @@ from dxplan.official.report import BadDay, OfficialReport, OfficialReportError, 
 from dxplan.official.wording import Wording
 from dxplan.store import report_notes
 from dxplan.web.auth import ApiUser, PageUser
-from dxplan.web.dates import Dates
 from dxplan.web.deps import RendererDep, WorkspaceDep
 from dxplan.web.pages.account import CheckedForm
 from dxplan.web.permissions import require
@@ -65,7 +64,7 @@ def _report(
         raise HTTPException(503, "The store holds no plan yet: run `dxplan init`.")
     hidden = {i.code for i in plan.indicators if not policy.sees_figure(user, i)}
     try:
-        wanted = parse_period(period)
+        wanted = parse_period(period, plan.calendar)
         return gather(
             workspace, period=wanted, unit=unit, as_of=_day(workspace, as_of), hidden=hidden
         )
@@ -110,7 +109,7 @@ def _page(
         "problem": problem,
         "saved": request.query_params.get("saved") == "1",
         "max_chars": report_notes.MAX_CHARS,
-        "when": Dates(language),
+        "when": renderer.dates(request),
     }
     return renderer.render(request, "official_report.html", context, status_code=status_code)
 

@@ -116,7 +116,9 @@ def page_view(package: Package, fmt: Formatter) -> dict[str, Any]:
     return {
         "title": fmt.name(plan.names),
         "created": descriptor["created"],
-        "created_text": Dates(fmt.language).moment(datetime.fromisoformat(descriptor["created"])),
+        "created_text": Dates(fmt.language, plan.calendar.zone).moment(
+            datetime.fromisoformat(descriptor["created"])
+        ),
         "licence": descriptor["licenses"][0],
         "sources": [*([fmt.name(plan.source)] if plan.source else []), _(DXPLAN_SOURCE)],
         "package_url": f"/opendata/{DESCRIPTOR}",

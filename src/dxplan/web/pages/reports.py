@@ -24,7 +24,7 @@ from starlette.datastructures import FormData, UploadFile
 from dxplan import policy
 from dxplan.domain.account import User
 from dxplan.domain.dataset import ValuesFor
-from dxplan.domain.period import Period
+from dxplan.domain.period import Calendar, Period
 from dxplan.domain.submission import Action, Status
 from dxplan.domain.validation import Finding, Severity
 from dxplan.i18n import decimal_text
@@ -47,7 +47,6 @@ from dxplan.reporting.spreadsheet import (
     template_filename,
 )
 from dxplan.web.auth import ApiUser, PageUser
-from dxplan.web.dates import Dates
 from dxplan.web.deps import RendererDep, WorkspaceDep
 from dxplan.web.pages.account import CheckedForm
 from dxplan.web.rendering import Renderer
@@ -85,10 +84,12 @@ def _work(
     return sections
 
 
-def _filters(dataset: str | None, period: str | None) -> tuple[str | None, Period | None, bool]:
+def _filters(
+    dataset: str | None, period: str | None, calendar: Calendar
+) -> tuple[str | None, Period | None, bool]:
     """The list's filters as the service takes them; False when the period is unreadable."""
     try:
-        parsed = Period.parse(period) if period and period.strip() else None
+        parsed = calendar.parse(period) if period and period.strip() else None
     except ValueError:
         return dataset or None, None, False
     return dataset or None, parsed, True
@@ -104,7 +105,7 @@ def reports_page(
     period: str | None = None,
 ) -> HTMLResponse:
     """The signed-in person's reports: to enter, to approve, or to read."""
-    code, chosen, readable = _filters(dataset, period)
+    code, chosen, readable = _filters(dataset, period, workspace.calendar())
     with workspace.engine.connect() as conn:
         service = workspace.reporting(conn)
         sections = _work(service, user, code, chosen) if readable else {}
@@ -116,7 +117,7 @@ def reports_page(
         "chosen_period": (period or "").strip(),
         "bad_period": not readable,
         "organisation": service.organisation,
-        "day": Dates(renderer.language(request)),
+        "day": renderer.dates(request),
         "flash": request.session.pop("flash", None),
     }
     return renderer.render(request, "reports.html", context)
@@ -146,9 +147,12 @@ def reports_json(
 ) -> list[ListedOut]:
     """The rows of the /reports page: your own reports (reporters), those waiting for
     approval and those returned (coordinators), approved ones (viewers)."""
-    code, chosen, readable = _filters(dataset, period)
+    code, chosen, readable = _filters(dataset, period, workspace.calendar())
     if not readable:
-        raise HTTPException(422, f"{period!r} is not a period: use 2025, 2025S1, 2025Q3 or 2025-07")
+        try:
+            workspace.calendar().parse(period or "")
+        except ValueError as error:
+            raise HTTPException(422, str(error)) from None
     with workspace.engine.connect() as conn:
         sections = _work(workspace.reporting(conn), user, code, chosen)
     return [
@@ -336,7 +340,7 @@ def _form_context(
         "message": message,
         "upload_problems": upload_problems,
         "flash": request.session.pop("flash", None),
-        "day": Dates(language),
+        "day": renderer.dates(request),
         "base": f"/reports/{report.dataset.code}/{report.unit}/{report.period}",
     }
 
