@@ -56,12 +56,15 @@ def test_import_compute_evaluate_and_pages(workspace: Workspace, client: Any):
     assert loaded.procedures.rejected == 0 and loaded.dossiers.rejected == 0
     assert loaded.dossiers.stored == 6000
     reports = load_reports(workspace, as_of=AS_OF)
-    # 18 unions report every quarter from 2024Q1; the quarters due by 8 November 2025
-    # run to 2025Q3 (due 15 October): 7 quarters each
+    # 18 unions report every quarter of Bangladesh's fiscal years (July to June) from
+    # FY2024Q3 (January-March 2024); the quarters due by 8 November 2025 run to FY2026Q1
+    # (July-September 2025, due 15 October): 7 quarters each
     assert reports.expected == UNIONS * 7
     assert compute(workspace).values_written >= 0
 
-    board = workspace.board(Period.parse("2025"), AS_OF)
+    fiscal_year = Period.parse("FY2026", year_start=7)  # July 2025 to June 2026
+    assert (fiscal_year.first_day, fiscal_year.last_day) == (date(2025, 7, 1), date(2026, 6, 30))
+    board = workspace.board(fiscal_year, AS_OF)
     assert board is not None
     city = {e.indicator.code: e for e in board.city()}
     assert set(city) == {"GOV-01", "GOV-02", "GOV-03", "GOV-04", "GOV-05", "SOC-01", "SOC-02"}
@@ -78,8 +81,10 @@ def test_import_compute_evaluate_and_pages(workspace: Workspace, client: Any):
         exported = {(r[0], r[1], r[2]): r for r in indicator_rows(conn, plan_in_force)}
     # the export holds the district's and each union's figures (the whole stored year;
     # the dashboard judges as of its day)
-    assert 0 < float(exported[("GOV-02", "MEH", "2025")][5]) <= 100
-    assert ("GOV-02", "MEH-GNG-KAZ", "2025") in exported
+    assert 0 < float(exported[("GOV-02", "MEH", "FY2026")][5]) <= 100
+    assert ("GOV-02", "MEH-GNG-KAZ", "FY2026Q1") in exported
+    assert ("SOC-02", "MEH-GNG-KAZ", "FY2026Q1") in exported  # a union's quarterly report
+    assert not any(period == "2025" for (_, _, period) in exported)  # no calendar years
     plan = client.get("/api/plan").json()
     assert plan["organisation"] == {"units_file": "meherpur-units.csv"}
     overview = client.get("/api/overview").json()
@@ -92,6 +97,7 @@ def test_import_compute_evaluate_and_pages(workspace: Workspace, client: Any):
     for path in ("/", "/rankings", "/pillars/GOV", "/indicators/GOV-02", "/units/MEH-GNG-KAZ"):
         page = client.get(path)
         assert page.status_code == 200, path
+        assert '<html lang="bn"' in page.text, path  # the plan's first language
     unit = client.get("/api/dashboard/units/MEH-GNG-KAZ").json()
     assert unit["unit"]["kind_label"] and unit["rank"]["group"] == "unions"
     assert client.get("/api/units", params={"kind": "upazila"}).json()[0]["code"] == "MEH-SDR"

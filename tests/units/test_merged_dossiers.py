@@ -22,6 +22,7 @@ BD-OLD,union,BD,Old Union,2025-06-30,BD-NEW
 
 PLAN = """code: merged-dx
 names: {en: Merged}
+languages: [en]
 organisation: {units_file: units.csv}
 unit_kinds:
   kinds:

@@ -39,7 +39,7 @@ def test_another_province_needs_only_data():
             "unit code 'A' is taken",
         ),
         ('parent: "92"\nagencies:\n  - code: "bad code"\n    names: {vi: A}\n', 3, "pattern"),
-        ('parent: "92"\nagencies:\n  - code: A\n    names: {}\n', 4, "at least one language"),
+        ('parent: "92"\nagencies:\n  - code: A\n    names: {}\n', 4, "names.vi"),
     ],
 )
 def test_agency_file_mistakes_name_their_line(tmp_path, text, line, message):

@@ -135,6 +135,7 @@ def test_a_wrong_file_kind_is_refused(tmp_path):
 
 PLAN = """code: small-dx
 names: {en: A small plan}
+languages: [en]
 organisation:
   units_file: units.csv
 unit_kinds:
@@ -182,7 +183,7 @@ def test_an_undeclared_kind_in_a_data_set_names_its_line(tmp_path):
     with pytest.raises(DocumentError) as caught:
         check_plan_file(_plan(tmp_path, units, lead="BD", kind="commune"))
     assert "unknown unit kind 'commune'" in str(caught.value)
-    assert caught.value.problems[0].line == 20  # reporters: {kinds: [commune]}
+    assert caught.value.problems[0].line == 21  # reporters: {kinds: [commune]}
 
 
 def test_a_units_file_plan_declares_its_kinds(tmp_path):

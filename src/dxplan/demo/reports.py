@@ -527,10 +527,11 @@ class _Job:
     review: str = ""  # the coordinator's, on returning it
 
 
-def _periods(dataset: DataSet, as_of: date) -> Iterator[Period]:
-    """Every period of 2024-2025 that has ended before `as_of`."""
-    period = Period.of(dataset.period_kind, date(_FIRST_YEAR, 1, 1))
-    while period.year <= _LAST_YEAR and dataset.window(period)[1] < as_of:
+def _periods(dataset: DataSet, as_of: date, year_start: int) -> Iterator[Period]:
+    """Every period (of the plan's calendar) that starts in 2024-2025 and has ended
+    before `as_of`."""
+    period = Period.of(dataset.period_kind, date(_FIRST_YEAR, 1, 1), year_start)
+    while period.first_day.year <= _LAST_YEAR and dataset.window(period)[1] < as_of:
         yield period
         period = period.next()
 
@@ -613,7 +614,7 @@ def _story(job: _Job, rng: random.Random, on_time: float, missing: float, as_of:
 def _jobs(plan: Plan, world: _World, as_of: date) -> list[_Job]:
     jobs = []
     for dataset in plan.datasets:
-        for period in _periods(dataset, as_of):
+        for period in _periods(dataset, as_of, plan.fiscal_year_start):
             for unit in dataset.reporting_units(world.organisation):
                 job = _Job(
                     dataset,

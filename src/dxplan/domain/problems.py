@@ -58,6 +58,17 @@ PLAN_PROBLEMS: Final = {
             "The organisation, a lead agency or a reporting unit is not in the organisation.",
         ),
         ProblemType(
+            "bad-period",
+            Stage.PLAN,
+            "The plan's period is not one whole year of its calendar (`2025`, or `FY2026` "
+            "for a fiscal year), or a baseline's period is not a period of that calendar.",
+        ),
+        ProblemType(
+            "missing-language",
+            Stage.PLAN,
+            "A name or text has nothing in one of the plan's `languages`.",
+        ),
+        ProblemType(
             "unknown-kind",
             Stage.PLAN,
             "A data set's reporters or the focal-point registry name a kind of unit the "

@@ -215,7 +215,5 @@ def organisation_of(plan: Plan, plan_file: Path, agencies_file: Path | None = No
     source = plan.organisation
     if isinstance(source, UnitsSource):
         path = plan_file.parent / source.units_file
-        # TODO(plan-time): pass the plan's `languages:` once the plan declares them
-        languages = getattr(plan, "languages", None)
-        return load_units_file(path, kinds, languages, name=str(path))
+        return load_units_file(path, kinds, plan.languages, name=str(path))
     return load_organisation(source, agencies_file, kinds)
