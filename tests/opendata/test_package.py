@@ -104,7 +104,7 @@ def test_the_package_carries_licence_sources_and_metadata(workspace: Workspace) 
             plan,
             organisation,
             Licence("ODC-BY-1.0", "Open Data Commons"),
-            workspace.settings.now(),
+            workspace.settings.now(plan.calendar.zone),
         )
     descriptor = json.loads(package.datapackage)
     assert descriptor["licenses"] == [{"name": "ODC-BY-1.0", "title": "Open Data Commons"}]
@@ -144,7 +144,11 @@ def test_text_that_a_spreadsheet_would_run_is_quoted(workspace: Workspace) -> No
     )
     with workspace.engine.connect() as conn:
         package = build_package(
-            conn, tampered, organisation, Licence("CC-BY-4.0", "CC BY"), workspace.settings.now()
+            conn,
+            tampered,
+            organisation,
+            Licence("CC-BY-4.0", "CC BY"),
+            workspace.settings.now(plan.calendar.zone),
         )
     found = rows(package.files["indicators.csv"].decode())[0]
     assert found["name_en"] == "'" + attack
