@@ -42,9 +42,11 @@ PAGES: Final = {
     "/focal-points": ["/focal-points"],
     "/focal-points/{unit}": ["/focal-points/31135"],
     "/opendata": ["/opendata"],
+    "/official-reports/{unit}/{period}": ["/official-reports/92/2025Q3"],
 }
 # GET routes that answer something else: files, fragments, JSON
 NOT_PAGES: Final = {
+    "/official-reports/{unit}/{period}/{fmt}",  # the DOCX, PDF or XLSX file
     "/indicators/{code}.csv",
     "/indicators/{code}/units",  # the by-unit table alone, for htmx to swap in
     "/reports/{dataset}/{unit}/{period}/template.xlsx",

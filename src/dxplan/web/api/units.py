@@ -7,15 +7,18 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 
 from dxplan.web.deps import WorkspaceDep
+from dxplan.web.responses import refusals
 
 router = APIRouter(prefix="/api", tags=["units"])
 
 
-@router.get("/units", summary="Units of the organisation, root first")
+@router.get(
+    "/units", summary="Units of the organisation, root first", responses=refusals(422)
+)
 def list_units(workspace: WorkspaceDep, kind: str | None = None) -> list[dict[str, Any]]:
     """Every active unit (optionally of one declared kind) with its names and parent."""
-    organisation = workspace.organisation()
-    if organisation is None:
+    organisation, plan = workspace.organisation(), workspace.plan()
+    if organisation is None or plan is None:
         raise HTTPException(status_code=503, detail="No units stored yet: run `dxplan init`.")
     if kind is not None and kind not in organisation.kinds.codes:
         declared = ", ".join(organisation.kinds.codes)
@@ -23,7 +26,7 @@ def list_units(workspace: WorkspaceDep, kind: str | None = None) -> list[dict[st
     return [
         {
             "code": unit.code,
-            "name": unit.name,
+            "name": unit.names.get(plan.language),  # in the plan's first language
             "names": unit.names.model_dump(exclude_none=True),
             "kind": unit.kind,
             "parent_code": unit.parent,
