@@ -12,9 +12,7 @@ from dxplan.web.responses import refusals
 router = APIRouter(prefix="/api", tags=["units"])
 
 
-@router.get(
-    "/units", summary="Units of the organisation, root first", responses=refusals(422)
-)
+@router.get("/units", summary="Units of the organisation, root first", responses=refusals(422))
 def list_units(workspace: WorkspaceDep, kind: str | None = None) -> list[dict[str, Any]]:
     """Every active unit (optionally of one declared kind) with its names and parent."""
     organisation, plan = workspace.organisation(), workspace.plan()
