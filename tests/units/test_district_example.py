@@ -18,6 +18,8 @@ from dxplan.ingest.service import compute
 from dxplan.plans import shipped, shipped_plan
 from dxplan.reporting.completeness import reporting_kinds
 from dxplan.settings import Settings
+from dxplan.store import focal_points as focal_store
+from dxplan.store import users as user_store
 from dxplan.workspace import Workspace
 
 AS_OF = date(2025, 11, 8)
@@ -61,6 +63,13 @@ def test_import_compute_evaluate_and_pages(workspace: Workspace, client: Any):
     # (July-September 2025, due 15 October): 7 quarters each
     assert reports.expected == UNIONS * 7
     assert compute(workspace).values_written >= 0
+    with workspace.engine.connect() as conn:
+        names = {u.username for u in user_store.list_all(conn)}
+        mails = {f.email for f in focal_store.current(conn).values() if f.email}
+    # the demo's accounts and addresses speak of the plan in force, not of Can Tho
+    assert {"union-amdah", "union-amjhupi"} <= names  # Amdah Union, Amjhupi Union
+    assert not any(n.startswith(("xa-", "phuong-")) for n in names)
+    assert mails and all(m.endswith("@meherpurdistrict.example") for m in mails), mails
 
     fiscal_year = Period.parse("FY2026", year_start=7)  # July 2025 to June 2026
     assert (fiscal_year.first_day, fiscal_year.last_day) == (date(2025, 7, 1), date(2026, 6, 30))

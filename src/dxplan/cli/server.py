@@ -152,6 +152,7 @@ def demo(
             )
     typer.echo(
         "the dashboard is open to readers; sign in (top right) to report or approve, "
-        f"e.g. as dieuphoi (coordinator) or phuong-ninh-kieu (a ward), password {DEMO_PASSWORD}"
+        f"e.g. as dieuphoi (coordinator) or a unit's reporter (`dxplan users list` names "
+        f"them), password {DEMO_PASSWORD}"
     )
     _run(ctx, host, port)

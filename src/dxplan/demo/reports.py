@@ -131,12 +131,22 @@ def _person(rng: random.Random) -> str:
     return " ".join((rng.choice(_FAMILY), rng.choice(_MIDDLE[female]), rng.choice(_GIVEN[female])))
 
 
-def _email(name: str, unit: Unit) -> str:
+def _mail_domain(root: Unit) -> str:
+    """The demo's mail domain, after the organisation's root: `cantho.gov.vn` for a
+    Vietnamese province (its Vietnamese name), else a reserved example domain
+    (`meherpurdistrict.example`)."""
+    if root.names.vi:
+        place = root.names.vi.removeprefix("Thành phố ").removeprefix("Tỉnh ")
+        return f"{_slug(place, '')}.gov.vn"
+    return f"{_slug(root.names.get('en'), '')}.example"
+
+
+def _email(name: str, unit: Unit, domain: str) -> str:
     """Government style: given name + initials, then the unit (`annv.ninhkieu@...`)."""
     words = _fold(name).split()
     local = words[-1] + "".join(w[0] for w in words[:-1])
     where = unit.code.split("-", 1)[-1] if unit.kind == _AGENCY else _place_name(unit)
-    return f"{local}.{_slug(where, '')}@cantho.gov.vn"
+    return f"{local}.{_slug(where, '')}@{domain}"
 
 
 def _phone(rng: random.Random, *, landline: bool) -> str:
@@ -418,8 +428,13 @@ def _reporter_name(unit: Unit) -> str:
 
 
 def _local_username(unit: Unit) -> str:
-    prefix = "phuong" if unit.kind == _WARD else "xa"
-    return f"{prefix}-{_slug(_place_name(unit))}"
+    """`phuong-ninh-kieu`, `xa-...` for Vietnam's wards and communes; else the kind:
+    `union-kazipur`."""
+    prefix = {_WARD: "phuong", "commune": "xa"}.get(unit.kind)
+    if prefix is not None:
+        return f"{prefix}-{_slug(_place_name(unit))}"
+    place = _slug(unit.names.get("en")).removesuffix(f"-{_slug(unit.kind)}")  # Amdah Union
+    return f"{_slug(unit.kind)}-{place}"
 
 
 @dataclass
@@ -692,6 +707,7 @@ def _focal_points(
     never = set(rng.sample([u.code for u in units], round(0.03 * len(units))))
     left = set(rng.sample([u.code for u in units if u.code not in never], round(0.02 * len(units))))
     records: list[tuple[datetime, str, dict[str, str | None]]] = []
+    domain = _mail_domain(organisation.root)
 
     def someone(unit: Unit) -> dict[str, str | None]:
         name = _person(rng)
@@ -699,7 +715,7 @@ def _focal_points(
             "name": name,
             "title": _title(rng, unit),
             "phone": _phone(rng, landline=unit.kind == _AGENCY and rng.random() < 0.6),
-            "email": _email(name, unit),
+            "email": _email(name, unit, domain),
         }
 
     for unit in units:
