@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 
@@ -67,3 +68,16 @@ def status(
     if not target.is_met(best):
         return Status.OFF_TRACK
     return Status.AT_RISK
+
+
+def status_labels(_: Callable[[str], str]) -> dict[Status, str]:
+    """Each status in the reader's language."""
+    return {
+        Status.OFF_TRACK: _("Off track"),
+        Status.NOT_ACHIEVED: _("Not achieved"),
+        Status.AT_RISK: _("At risk"),
+        Status.NO_DATA: _("No data"),
+        Status.ON_TRACK: _("On track"),
+        Status.ACHIEVED: _("Achieved"),
+        Status.MONITORED: _("Monitored"),
+    }

@@ -14,7 +14,7 @@ from dxplan.domain.indicator import Indicator, IndicatorKind
 from dxplan.domain.period import Period, PeriodKind
 from dxplan.domain.plan import Plan
 from dxplan.evaluate.evaluation import Evaluation
-from dxplan.evaluate.status import Status
+from dxplan.evaluate.status import Status, status_labels
 from dxplan.i18n import Formatter, formatter
 
 _ROMAN: Final = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
@@ -62,16 +62,7 @@ class Wording:
         )
 
     def status(self, status: Status) -> str:
-        _ = self._
-        return {
-            Status.OFF_TRACK: _("Off track"),
-            Status.NOT_ACHIEVED: _("Not achieved"),
-            Status.AT_RISK: _("At risk"),
-            Status.NO_DATA: _("No data"),
-            Status.ON_TRACK: _("On track"),
-            Status.ACHIEVED: _("Achieved"),
-            Status.MONITORED: _("Monitored"),
-        }[status]
+        return status_labels(self._)[status]
 
     def unit_of_measure(self, indicator: Indicator, plan: Plan) -> str:
         """`%` for a ratio, the rank's word, else the unit of the measure it counts."""

@@ -29,7 +29,7 @@ from dxplan.domain.plan import Plan
 from dxplan.evaluate.dashboard import Board, Score
 from dxplan.evaluate.evaluation import Evaluation, is_flow
 from dxplan.evaluate.public import evaluation_json
-from dxplan.evaluate.status import Status
+from dxplan.evaluate.status import Status, status_labels
 from dxplan.i18n import Formatter
 from dxplan.web.assets import static_url, vendor_url
 from dxplan.web.auth import CurrentUser, SignInRequired
@@ -61,19 +61,6 @@ ICONS: Final = {
     Status.ACHIEVED: "✔",
     Status.MONITORED: "●",
 }
-
-
-def status_labels(_: Callable[[str], str]) -> dict[Status, str]:
-    """Each status in the reader's language."""
-    return {
-        Status.OFF_TRACK: _("Off track"),
-        Status.NOT_ACHIEVED: _("Not achieved"),
-        Status.AT_RISK: _("At risk"),
-        Status.NO_DATA: _("No data"),
-        Status.ON_TRACK: _("On track"),
-        Status.ACHIEVED: _("Achieved"),
-        Status.MONITORED: _("Monitored"),
-    }
 
 
 class BadQuery(Exception):
