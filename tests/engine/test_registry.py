@@ -9,6 +9,7 @@ import pytest
 from dxplan.domain.computed import COMPUTED, ComputedMeasure, Registry
 from dxplan.domain.measure import SourceKind, TimeAggregation
 from dxplan.domain.names import LocalizedText
+from dxplan.domain.period import DEFAULT_CALENDAR
 from dxplan.engine.calendar import grid, months_table
 from dxplan.engine.definitions import CATALOG_SQL, DOSSIER_SQL, dossier_measures_sql
 from dxplan.engine.engines import DuckDBEngine
@@ -19,7 +20,7 @@ from dxplan.workspace import Workspace
 def test_the_engine_counts_exactly_the_registered_measures() -> None:
     assert set(DOSSIER_SQL) == set(COMPUTED.codes(SourceKind.DOSSIERS))
     assert set(CATALOG_SQL) == set(COMPUTED.codes(SourceKind.CATALOG))
-    with DuckDBEngine([], [], months_table(grid(202501, 202512))) as engine:
+    with DuckDBEngine([], [], months_table(grid(202501, 202512), DEFAULT_CALENDAR)) as engine:
         dossiers = engine.query(dossier_measures_sql(incremental=False))
         catalog = engine.catalog_measures()
     assert dossiers.column_names[2:] == list(COMPUTED.codes(SourceKind.DOSSIERS))

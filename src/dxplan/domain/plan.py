@@ -215,6 +215,9 @@ def _texts(node: object, loc: Loc, label: str) -> Iterator[tuple[Loc, str, Local
         for index, item in enumerate(node):
             code = getattr(item, "code", None)
             yield from _texts(item, (*loc, index), f"{label}[{code or index}]")
+    elif isinstance(node, dict):  # by code, e.g. the issuers of units
+        for key, item in node.items():
+            yield from _texts(item, (*loc, key), f"{label}[{key}]")
 
 
 def _language_problems(plan: Plan) -> Iterator[Problem]:
