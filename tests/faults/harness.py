@@ -42,14 +42,17 @@ def delays(
 ) -> Iterator[tuple[int, float]]:
     """(attempt, delay) pairs: ATTEMPTS delays over the run (from `low` of it to its end),
     then, while no kill has landed mid-run, up to EXTRA earlier ones. A killed run can be
-    quicker than the timed one (caches warm), so every kill may otherwise come too late
-    and the test would prove nothing (it asserts that one landed)."""
+    much quicker than the timed one (caches warm, a machine that was busy and is not),
+    so every kill may otherwise come too late and the test would prove nothing (it
+    asserts that one landed): the earlier ones fall within the quickest run seen, a run
+    that finished before its kill being one that lasted less than that delay."""
     for attempt in range(ATTEMPTS):
         yield attempt, draw.uniform(low * duration, duration)
     for attempt in range(ATTEMPTS, ATTEMPTS + EXTRA):
         if tally.killed:
             return
-        yield attempt, draw.uniform(low * duration * 0.5, 0.6 * duration)
+        quickest = min([duration, *tally.finished])
+        yield attempt, draw.uniform(0.1 * quickest, 0.6 * quickest)
 
 
 @dataclass
