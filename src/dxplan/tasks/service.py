@@ -178,8 +178,12 @@ class Tasks:
         *,
         now: datetime | None = None,
         max_evidence_bytes: int = DEFAULT_MAX_EVIDENCE_BYTES,
+        actor: str = CLI,
     ) -> None:
+        """`now`: the instant actions are stamped with (default: the real time);
+        `actor`: the name writes without a user (the CLI's) are recorded under."""
         self.conn = conn
+        self.actor = actor
         self.plan = plan
         self.organisation = organisation
         self._fixed_now = now
@@ -509,7 +513,7 @@ class Tasks:
                 checked.append((clean_name(upload.filename), kind.media_type, upload.data))
             except EvidenceRefused as error:
                 raise Invalid([(f"files[{position}]", str(error))]) from None
-        at, actor = self.now(), CLI if user is None else user.username
+        at, actor = self.now(), self.actor if user is None else user.username
         ids = [
             store.add_evidence(
                 self.conn,
@@ -627,7 +631,7 @@ class Tasks:
             expected_result=fields["expected_result"],
             indicators=tuple(indicators),
             updated_at=self.now(),
-            updated_by=CLI if user is None else user.username,
+            updated_by=self.actor if user is None else user.username,
         )
 
     def _breakthrough(self, user: User | None, code: str) -> Breakthrough:
@@ -651,7 +655,9 @@ class Tasks:
                 f"{stored.version}); reload it"
             )
         new = task.changed(
-            status=status, updated_at=self.now(), updated_by=CLI if user is None else user.username
+            status=status,
+            updated_at=self.now(),
+            updated_by=self.actor if user is None else user.username,
         )
         try:
             store.write_breakthrough(
@@ -724,7 +730,7 @@ class Tasks:
                 gone,
             )
         result = ImportResult()
-        at, actor = self.now(), CLI if user is None else user.username
+        at, actor = self.now(), self.actor if user is None else user.username
         for row in rows:
             if row.code is None:
                 assert row.title is not None and row.due is not None
