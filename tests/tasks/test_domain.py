@@ -43,7 +43,12 @@ def test_bad_progress_names_the_field(percent, progress, field, words):
 
 @pytest.mark.parametrize(
     ("percent", "progress"),
-    [(0, Progress.NOT_STARTED), (55, Progress.IN_PROGRESS), (100, Progress.DONE), (100, Progress.IN_PROGRESS)],
+    [
+        (0, Progress.NOT_STARTED),
+        (55, Progress.IN_PROGRESS),
+        (100, Progress.DONE),
+        (100, Progress.IN_PROGRESS),
+    ],
 )
 def test_consistent_progress_passes(percent, progress):
     assert progress_problems(percent, progress) == []

@@ -34,13 +34,21 @@ def test_the_shipped_plan_has_realistic_tasks():
 
 
 CASES = {
-    "unknown lead": ('lead: "92-SKHCN"', 'lead: "92-NOWHERE"', "T-GOV-02 names unknown unit '92-NOWHERE'"),
+    "unknown lead": (
+        'lead: "92-SKHCN"',
+        'lead: "92-NOWHERE"',
+        "T-GOV-02 names unknown unit '92-NOWHERE'",
+    ),
     "unknown supporting unit": (
         'supporting: ["92-VPUB"]',
         'supporting: ["92-VPUB", "99999"]',
         "T-GOV-02 names unknown unit '99999'",
     ),
-    "unknown indicator": ("indicators: [GOV-02]", "indicators: [GOV-99]", "T-GOV-02 names unknown indicator 'GOV-99'"),
+    "unknown indicator": (
+        "indicators: [GOV-02]",
+        "indicators: [GOV-99]",
+        "T-GOV-02 names unknown indicator 'GOV-99'",
+    ),
     "due before start": (
         "due: 2025-06-30",
         "due: 2025-01-31",

@@ -43,7 +43,9 @@ def _xlsx() -> bytes:
 def test_progress_is_kept_with_its_history_and_audit(workspace, people, tasks_of):
     reporter = people["reporter"]
     with tasks_of(write=True) as service:
-        service.update_progress(reporter, "T-GOV-05", percent=30, progress="in_progress", note="phase 1")
+        service.update_progress(
+            reporter, "T-GOV-05", percent=30, progress="in_progress", note="phase 1"
+        )
     with tasks_of(write=True) as service:
         view = service.update_progress(
             reporter,
@@ -70,16 +72,20 @@ def test_progress_is_kept_with_its_history_and_audit(workspace, people, tasks_of
 def test_a_task_past_due_and_not_done_is_overdue(people, tasks_of):
     with tasks_of(write=True) as service:
         # T-GOV-02 was due on 2025-06-30; the workspace's day is 2025-11-08
-        view = service.update_progress(people["reporter"], "T-GOV-02", percent=60, progress="in_progress")
+        view = service.update_progress(
+            people["reporter"], "T-GOV-02", percent=60, progress="in_progress"
+        )
         assert view.status is TaskStatus.OVERDUE
-        assert service.get(None, "T-GOV-02", as_of=date(2025, 6, 30)).status is TaskStatus.IN_PROGRESS
+        assert (
+            service.get(None, "T-GOV-02", as_of=date(2025, 6, 30)).status is TaskStatus.IN_PROGRESS
+        )
         late = [v.code for v in service.overdue(people["coordinator"])]
         soon = [v.code for v in service.due_within(people["coordinator"], 30)]
     assert "T-GOV-02" in late and "T-GOV-05" not in late  # due 2025-12-15
     assert soon == ["T-GOV-07", "T-GOV-08"]  # both due 2025-11-30, within 30 days
 
 
-@pytest.mark.parametrize("role", ROLES + ["anonymous"])
+@pytest.mark.parametrize("role", [*ROLES, "anonymous"])
 def test_who_may_update_a_task_of_92_skhcn(workspace, people, tasks_of, role):
     user = people.get(role)
     allowed = role == "reporter"
@@ -93,7 +99,12 @@ def test_who_may_update_a_task_of_92_skhcn(workspace, people, tasks_of, role):
     before = _counts(workspace)
     with tasks_of(write=True) as service:
         if allowed:
-            assert service.update_progress(user, "T-GOV-01", percent=50, progress="in_progress").progress == 50
+            assert (
+                service.update_progress(
+                    user, "T-GOV-01", percent=50, progress="in_progress"
+                ).progress
+                == 50
+            )
         else:
             with pytest.raises(Forbidden):
                 service.update_progress(user, "T-GOV-01", percent=50, progress="in_progress")
@@ -108,7 +119,10 @@ def test_who_may_update_a_task_of_92_skhcn(workspace, people, tasks_of, role):
         (Upload("photo.png", tiny_pdf("x")), "named .png but the content is PDF"),
         (Upload("plan.docx", _xlsx()), "named .docx but the content is Excel (.xlsx)"),
         (Upload("setup.exe", b"MZ" + b"\0" * 10), ".exe is not a kind of evidence file"),
-        (Upload("big.pdf", b"%PDF-1.4\n" + b"0" * (64 * 1024)), "larger than the limit of 65,536 bytes"),
+        (
+            Upload("big.pdf", b"%PDF-1.4\n" + b"0" * (64 * 1024)),
+            "larger than the limit of 65,536 bytes",
+        ),
         (Upload("empty.pdf", b""), "the file is empty"),
     ],
 )
@@ -139,11 +153,18 @@ def test_evidence_downloads_for_readers_with_its_checksum(people, tasks_of):
     data = tiny_png(rgb=(200, 10, 10))
     with tasks_of(write=True) as service:
         view = service.update_progress(
-            people["reporter"], "T-SOC-01", percent=20, progress="in_progress",
+            people["reporter"],
+            "T-SOC-01",
+            percent=20,
+            progress="in_progress",
             files=[Upload("../../etc/tram-5g.png", data, "application/octet-stream")],
         )
     stored = view.evidence[0]
-    assert (stored.filename, stored.media_type, stored.size) == ("tram-5g.png", "image/png", len(data))
+    assert (stored.filename, stored.media_type, stored.size) == (
+        "tram-5g.png",
+        "image/png",
+        len(data),
+    )
     assert stored.sha256 == hashlib.sha256(data).hexdigest()
     with tasks_of() as service:
         for role in ROLES:
@@ -157,8 +178,14 @@ def test_breakthrough_task_workflow(workspace, people, tasks_of):
     reporter, coordinator = people["reporter"], people["coordinator"]
     with tasks_of(write=True) as service:
         draft = service.register_breakthrough(
-            reporter, OWN, 2025, title="Kết nối IOC với 20 sở", description="...",
-            expected_result="IOC nhận dữ liệu của 20 sở", due=date(2025, 10, 31), indicators=["GOV-08"],
+            reporter,
+            OWN,
+            2025,
+            title="Kết nối IOC với 20 sở",
+            description="...",
+            expected_result="IOC nhận dữ liệu của 20 sở",
+            due=date(2025, 10, 31),
+            indicators=["GOV-08"],
         )
         assert (draft.code, draft.approval, draft.version) == ("BT-2025-92-SKHCN", Status.DRAFT, 1)
         with pytest.raises(Conflict):  # progress waits for approval
@@ -171,8 +198,12 @@ def test_breakthrough_task_workflow(workspace, people, tasks_of):
         returned = service.return_breakthrough(coordinator, draft.code, "Nêu rõ chỉ tiêu")
         assert returned.approval is Status.RETURNED and returned.review_comment == "Nêu rõ chỉ tiêu"
         service.revise_breakthrough(
-            reporter, draft.code, title="Kết nối IOC với 20 sở", due=date(2025, 10, 31),
-            indicators=["GOV-08", "OVR-01"], read_version=returned.version,
+            reporter,
+            draft.code,
+            title="Kết nối IOC với 20 sở",
+            due=date(2025, 10, 31),
+            indicators=["GOV-08", "OVR-01"],
+            read_version=returned.version,
         )
         service.submit_breakthrough(reporter, draft.code)
         assert service.units_without_breakthrough(coordinator, 2025).count(OWN) == 0
@@ -186,25 +217,42 @@ def test_breakthrough_task_workflow(workspace, people, tasks_of):
         listed = {v.code: v for v in service.list(people["viewer"], 2025, unit=OWN)}
         trail = [e.action for e in audit.entries(service.conn, entity="breakthrough_task")]
     assert listed["BT-2025-92-SKHCN"].contract_json() == {
-        "code": "BT-2025-92-SKHCN", "title": "Kết nối IOC với 20 sở", "unit_code": OWN,
-        "kind": "breakthrough", "due": "2025-10-31", "status": "overdue", "progress": 70,
+        "code": "BT-2025-92-SKHCN",
+        "title": "Kết nối IOC với 20 sở",
+        "unit_code": OWN,
+        "kind": "breakthrough",
+        "due": "2025-10-31",
+        "status": "overdue",
+        "progress": 70,
     }
     assert trail[::-1] == [
-        "breakthrough.register", "breakthrough.submit", "breakthrough.return",
-        "breakthrough.save", "breakthrough.submit", "breakthrough.approve",
+        "breakthrough.register",
+        "breakthrough.submit",
+        "breakthrough.return",
+        "breakthrough.save",
+        "breakthrough.submit",
+        "breakthrough.approve",
     ]
 
 
 def test_a_second_breakthrough_task_for_the_unit_and_year_is_refused(workspace, people, tasks_of):
     with tasks_of(write=True) as service:
-        service.register_breakthrough(people["reporter"], OWN, 2025, title="Một", due=date(2025, 12, 1))
+        service.register_breakthrough(
+            people["reporter"], OWN, 2025, title="Một", due=date(2025, 12, 1)
+        )
     before = _counts(workspace)
     with pytest.raises(Conflict) as refused, tasks_of(write=True) as service:
-        service.register_breakthrough(people["reporter"], OWN, 2025, title="Hai", due=date(2025, 12, 1))
-    assert refused.value.status == 409 and "already has a breakthrough task for 2025" in str(refused.value)
+        service.register_breakthrough(
+            people["reporter"], OWN, 2025, title="Hai", due=date(2025, 12, 1)
+        )
+    assert refused.value.status == 409 and "already has a breakthrough task for 2025" in str(
+        refused.value
+    )
     assert _counts(workspace) == before
     with pytest.raises(Forbidden), tasks_of(write=True) as service:
-        service.register_breakthrough(people["reporter"], OTHER, 2025, title="x", due=date(2025, 12, 1))
+        service.register_breakthrough(
+            people["reporter"], OTHER, 2025, title="x", due=date(2025, 12, 1)
+        )
     with pytest.raises(Invalid) as bad, tasks_of(write=True) as service:
         service.register_breakthrough(
             people["other"], OTHER, 2025, title="", due=date(2026, 1, 5), indicators=["GOV-99"]
