@@ -15,7 +15,7 @@ import builtins
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import Connection
 
@@ -44,6 +44,9 @@ from dxplan.store import tasks as store
 from dxplan.store.tasks import Breakthrough, Evidence, ProgressEntry, UnitTask
 from dxplan.tasks.evidence import EvidenceRefused, clean_name, kind_of
 from dxplan.tasks.spreadsheet import CellError, Identity, Line, Row, TaskSheetError
+
+if TYPE_CHECKING:
+    from dxplan.workspace import Workspace
 
 __all__ = [
     "Conflict",
@@ -190,15 +193,15 @@ class Tasks:
         self.max_evidence_bytes = max_evidence_bytes
 
     @classmethod
-    def of(cls, workspace: Any, conn: Connection) -> Tasks:
+    def of(cls, workspace: Workspace, conn: Connection) -> Tasks:
         """The service of a `dxplan.workspace.Workspace` over `conn`, at its `as_of` day."""
-        reporting = workspace.reporting(conn)
+        plan, organisation = workspace.plan(conn), workspace.organisation(conn)
+        if plan is None or organisation is None:
+            raise RuntimeError("the store is empty: run `dxplan init` first")
+        settings = workspace.settings
+        now = settings.now(plan.calendar.zone) if settings.as_of is not None else None
         return cls(
-            conn,
-            reporting.plan,
-            reporting.organisation,
-            now=reporting._fixed_now,
-            max_evidence_bytes=workspace.settings.max_evidence_bytes,
+            conn, plan, organisation, now=now, max_evidence_bytes=settings.max_evidence_bytes
         )
 
     def now(self) -> datetime:
