@@ -89,3 +89,22 @@ def test_a_plan_without_tasks_still_loads(tmp_path):
     path = tmp_path / "no-tasks.yaml"
     path.write_text(text, encoding="utf-8")
     assert load_plan(path).tasks == []
+
+
+def test_every_task_mistake_of_a_fixture_is_at_its_line_and_column(cli):
+    path = Path(__file__).parent.parent / "plans" / "files" / "tasks-mistakes.yaml"
+    result = cli("plan", "validate", str(path))
+    assert result.exit_code == 2
+    # columns: where each wrong value begins (the quote of "00000", the G of GOV-77)
+    found = [line.removeprefix(f"{path}:") for line in result.stderr.splitlines()[:-1]]
+    assert sorted(found) == sorted(
+        [
+            "32:5: T-BAD-01 names unknown unit '92-NOWHERE'",
+            "33:30: T-BAD-01 names unknown unit '00000'",
+            "41:26: T-BAD-02 names unknown indicator 'GOV-77'",
+            "46:5: T-BAD-03 is due on 2025-03-31, before its start on 2025-07-01",
+            "47:5: code 'T-OK-01' appears twice",
+            # `en` is absent: the problem is at the `name:` that lacks it
+            "53:5: tasks[T-BAD-04].name.en: no text in 'en', one of the plan's languages (vi, en)",
+        ]
+    )
