@@ -53,7 +53,9 @@ def _day(text: str) -> date:
 @app.command("list")
 def list_tasks(
     ctx: typer.Context,
-    year: Annotated[int, typer.Option("--year", help="The plan's year, e.g. 2025.", min=1)],
+    year: Annotated[
+        int, typer.Option("--year", help="The plan's year, e.g. 2025.", min=1, max=9998)
+    ],
     unit: Annotated[
         str | None,
         typer.Option("--unit", help="Only the tasks this unit leads or supports (its code)."),
@@ -108,7 +110,8 @@ def template(
         Path, typer.Option("--output", help="The .xlsx file to write.", dir_okay=False)
     ],
     year: Annotated[
-        int | None, typer.Option("--year", help="The plan's year (default: the current one).")
+        int | None,
+        typer.Option("--year", help="The plan's year (default: the current one).", min=1, max=9998),
     ] = None,
     language: Annotated[
         Literal["vi", "en", "bn"] | None,
