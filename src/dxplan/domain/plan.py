@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from dxplan.domain.computed import COMPUTED
 from dxplan.domain.dataset import DataSet, FocalPoints
+from dxplan.domain.index import CompositeIndex, index_problems
 from dxplan.domain.indicator import Indicator
 from dxplan.domain.issuer import Issuer
 from dxplan.domain.measure import Measure, SourceKind
@@ -59,6 +60,9 @@ class Plan(BaseModel):
     datasets: list[DataSet] = Field(default_factory=list)
     focal_points: FocalPoints | None = None
     issuer: Issuer | None = None  # who signs the official reports (domain/issuer.py)
+    index: CompositeIndex | None = Field(
+        default=None, description="a composite index the units are ranked by (domain/index.py)"
+    )
     languages: list[str] = Field(
         default_factory=lambda: list(LANGUAGES),
         min_length=1,
@@ -199,6 +203,11 @@ def _problems(plan: Plan, organisation: Organisation | None) -> Iterator[Problem
                 f"{indicator.code} names unknown unit {indicator.lead_agency!r}",
             )
     yield from _dataset_problems(plan, organisation)
+    if plan.index is not None:
+        rankings = None if organisation is None else {r.code for r in organisation.rankings}
+        indicators = {i.code: i for i in plan.indicators}
+        for loc, code, message in index_problems(plan.index, indicators, pillars, rankings):
+            yield Problem(("index", *loc), code, message)
     for code in plan.issuer.units if plan.issuer is not None else ():
         if organisation is not None and code not in organisation:
             yield Problem(("issuer", "units", code), "unknown-unit", f"unknown unit {code!r}")
