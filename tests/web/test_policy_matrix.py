@@ -289,6 +289,14 @@ PUBLIC: Final = {
     ("GET", "/opendata"): "the open-data page",
     ("GET", "/opendata/datapackage.json"): "the open-data package",
     ("GET", "/opendata/{name}.csv"): "the open-data package's tables",
+    # the composite index: public indicators only (a confidential component is a plan
+    # problem), the same for everyone; 404 without an index (tests/web/test_index_pages.py)
+    ("GET", "/index"): "the index's ranking",
+    ("GET", "/api/dashboard/index"): "the index's ranking",
+    ("GET", "/index/{code}"): "a ranked unit's components",
+    ("GET", "/api/dashboard/index/{code}"): "a ranked unit's components",
+    ("GET", "/timeliness"): "when the ranked units' figures arrived",
+    ("GET", "/api/dashboard/timeliness"): "when the ranked units' figures arrived",
 }
 
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dxplan.domain.indicator import Direction, Indicator, Target
 from dxplan.domain.names import LocalizedText
+from dxplan.domain.period import PeriodKind
 
 __all__ = [
     "NORMALISATIONS",
@@ -86,6 +87,10 @@ class CompositeIndex(BaseModel):
         description="the organisation's ranking whose units are ranked (e.g. `provinces`)"
     )
     top: int = Field(default=10, ge=1, description="the top places a unit aims at (top 10)")
+    periodicity: PeriodKind = Field(
+        default=PeriodKind.QUARTER,
+        description="the periods whose figures the units send (their timeliness is shown)",
+    )
     due_days: int = Field(
         default=15,
         ge=0,
@@ -254,6 +259,13 @@ def index_problems(
                     (*where, "indicator"),
                     "unknown-indicator",
                     f"unknown indicator {component.indicator!r}",
+                )
+            elif found.confidential:
+                yield (
+                    (*where, "indicator"),
+                    "confidential-component",
+                    f"{component.indicator} is confidential: the index and its components "
+                    "are published",
                 )
             elif component.indicator in seen:
                 yield (

@@ -130,6 +130,11 @@ PLAN_PROBLEMS: Final = {
             "target, `goalposts` the component's `goalposts`.",
         ),
         ProblemType(
+            "confidential-component",
+            Stage.PLAN,
+            "An index component is a confidential indicator: the index is published.",
+        ),
+        ProblemType(
             "unknown-ranking",
             Stage.PLAN,
             "The index ranks the units of a ranking the organisation does not declare.",

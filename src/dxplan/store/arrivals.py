@@ -1,0 +1,41 @@
+"""When figures first arrived: the earliest recorded value per unit and period.
+
+The timeliness of the units' figures (the national completeness page) reads it: a
+period's figures arrived when the first value of one of the watched measures was
+recorded for that unit and period; later versions (corrections, a repeated packet)
+do not move it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, func, select
+
+from dxplan.store.tables import measure_values
+
+__all__ = ["first_arrivals"]
+
+
+def _aware(found: object) -> datetime:
+    if isinstance(found, str):  # SQLite's min() returns the stored text
+        found = datetime.fromisoformat(found)
+    assert isinstance(found, datetime)
+    return found if found.tzinfo is not None else found.replace(tzinfo=UTC)
+
+
+def first_arrivals(
+    conn: Connection, measures: Collection[str], periods: Collection[str]
+) -> dict[tuple[str, str], datetime]:
+    """(unit, period) → when its first value of one of `measures` was recorded."""
+    if not measures or not periods:
+        return {}
+    c = measure_values.c
+    rows = conn.execute(
+        select(c.unit_code, c.period, func.min(c.recorded_at))
+        .where(c.measure_code.in_(sorted(measures)), c.period.in_(sorted(periods)))
+        .where(c.value.is_not(None))
+        .group_by(c.unit_code, c.period)
+    )
+    return {(unit, period): _aware(at) for unit, period, at in rows}
