@@ -28,7 +28,11 @@ def _indicator(code: str, target: float | None = None, direction: str = "increas
     return Indicator.model_validate(found)
 
 
-INDICATORS = {"AA-01": _indicator("AA-01", 80), "AA-02": _indicator("AA-02"), "BB-01": _indicator("BB-01")}
+INDICATORS = {
+    "AA-01": _indicator("AA-01", 80),
+    "AA-02": _indicator("AA-02"),
+    "BB-01": _indicator("BB-01"),
+}
 
 # Pillar AA weighs 0.6: AA-01 against its target of 80 (half of it), AA-02 min-max (half);
 # pillar BB weighs 0.4: BB-01 between goalposts 0 and 10. Each component's share of the

@@ -70,7 +70,12 @@ def test_the_ranking_with_movement(http: TestClient) -> None:
         (r["code"], r["rank"], round(r["composite"], 9), r["movement"]["places"])
         for r in body["rows"]
     ]
-    assert rows == [("P1", 1, 0.65, 1), ("P2", 2, 0.625, -1), ("P4", 3, 0.57, 1), ("P3", 4, 0.53, -1)]
+    assert rows == [
+        ("P1", 1, 0.65, 1),
+        ("P2", 2, 0.625, -1),
+        ("P4", 3, 0.57, 1),
+        ("P3", 4, 0.53, -1),
+    ]
     assert body["index"]["threshold"] == pytest.approx(0.625)
     assert body["rows"][2]["pillars"] == pytest.approx({"AA": 0.45, "BB": 0.75})
     page = http.get("/index")

@@ -132,7 +132,9 @@ class Normalisation:
 NORMALISATIONS: Final[dict[str, Normalisation]] = {}
 
 
-def normalisation(code: str, needs: str | None, description: str) -> Callable[
+def normalisation(
+    code: str, needs: str | None, description: str
+) -> Callable[
     [Callable[[Values, Indicator, Goalposts | None], dict[str, float]]],
     Callable[[Values, Indicator, Goalposts | None], dict[str, float]],
 ]:

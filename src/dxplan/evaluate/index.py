@@ -22,8 +22,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from dxplan.domain.indicator import Direction, Indicator
 from dxplan.domain.index import Component, CompositeIndex, normalise
+from dxplan.domain.indicator import Direction, Indicator
 from dxplan.evaluate.attainment import rank
 
 __all__ = [
@@ -96,7 +96,9 @@ def _normalised(
     }
 
 
-def _composites(index: CompositeIndex, normalised: Mapping[str, Mapping[str, float]], unit: str) -> tuple[float, dict[str, float]]:
+def _composites(
+    index: CompositeIndex, normalised: Mapping[str, Mapping[str, float]], unit: str
+) -> tuple[float, dict[str, float]]:
     pillars = {
         p.pillar: math.fsum(c.weight * normalised[c.indicator][unit] for c in p.components)
         for p in index.pillars
@@ -183,6 +185,29 @@ def _start(component: Component, indicator: Indicator, others: list[float], best
     return min(candidates) if sign > 0 else max(candidates) * 2
 
 
+@dataclass
+class _Trial:
+    """The index with one unit's value of one component replaced, everything else kept."""
+
+    index: CompositeIndex
+    component: Component
+    indicator: Indicator
+    rest: dict[str, float]  # each unit's composite without this component
+    values: dict[str, float | None]
+    units: Sequence[str]
+    unit: str
+
+    def __call__(self, trial: float) -> tuple[bool, float]:
+        """Whether the unit is in the top with `trial`, and its normalised value then."""
+        values = {u: self.values.get(u) for u in self.units} | {self.unit: trial}
+        scores = normalise(self.component, self.indicator, values)
+        weight = self.index.weights()[self.component.indicator]
+        composite = {u: self.rest[u] + weight * scores[u] for u in self.units}
+        # unrounded: at least the N-th score itself, so that the rounded ranks agree
+        above = sum(1 for u in self.units if composite[u] > composite[self.unit])
+        return above < self.index.top, scores[self.unit]
+
+
 def to_top(
     index: CompositeIndex,
     indicators: Mapping[str, Indicator],
@@ -198,52 +223,38 @@ def to_top(
     if mine is None or mine.rank <= index.top or len(units) <= index.top:
         return None
     weights = index.weights()
-    normalised = _normalised(index, indicators, raw, units)
     found = []
     for _, component in index.components():
         code = component.indicator
-        indicator = indicators[code]
-        # every unit's composite without this component, then with a trial value
-        rest = {u: s.composite - weights[code] * s.normalised[code] for u, s in _by_unit(result)}
-        values = dict(raw.get(code, {}))
-        others = [v for u, v in values.items() if u != unit and u in rest and v is not None]
-
-        def ranked_in_top(trial: float, code: str = code) -> tuple[bool, float]:
-            values[unit] = trial
-            scores = normalise(component, indicators[code], {u: values.get(u) for u in units})
-            composite = {u: rest[u] + weights[code] * scores[u] for u in units}
-            # unrounded: at least the N-th score itself, so that the rounded ranks agree
-            above = sum(1 for u in units if composite[u] > composite[unit])
-            return above < index.top, scores[unit]
-
-        current = raw.get(code, {}).get(unit)
-        best = _reach(component, indicator, others)
-        unreachable = Improvement(code, False, current, None, normalised[code][unit], None)
-        if best is None:
-            found.append(unreachable)
-            continue
-        low = current if current is not None else _start(component, indicator, others, best)
-        sign = _better(indicator)
-        if (best - low) * sign <= 0 or not ranked_in_top(best)[0]:
-            found.append(unreachable)
-            continue
-        high = best
-        if not ranked_in_top(low)[0]:
-            for _ in range(_STEPS):
-                middle = (low + high) / 2
-                if middle in (low, high):
-                    break
-                if ranked_in_top(middle)[0]:
-                    high = middle
-                else:
-                    low = middle
-        else:
-            high = low
-        found.append(
-            Improvement(code, True, current, high, normalised[code][unit], ranked_in_top(high)[1])
+        rest = {s.unit: s.composite - weights[code] * s.normalised[code] for s in result.standings}
+        trial = _Trial(
+            index, component, indicators[code], rest, dict(raw.get(code, {})), units, unit
         )
+        found.append(_smallest(trial, mine.raw[code], mine.normalised[code]))
     return found
 
 
-def _by_unit(result: IndexResult) -> list[tuple[str, Standing]]:
-    return [(s.unit, s) for s in result.standings]
+def _smallest(trial: _Trial, current: float | None, normalised: float) -> Improvement:
+    """The smallest value of the unit that puts it in the top, by bisection."""
+    code, indicator = trial.component.indicator, trial.indicator
+    others = [v for u, v in trial.values.items() if u != trial.unit and v is not None]
+    best = _reach(trial.component, indicator, others)
+    unreachable = Improvement(code, False, current, None, normalised, None)
+    if best is None:
+        return unreachable
+    low = current if current is not None else _start(trial.component, indicator, others, best)
+    if (best - low) * _better(indicator) <= 0 or not trial(best)[0]:
+        return unreachable
+    high = best
+    if trial(low)[0]:
+        high = low
+    else:
+        for _ in range(_STEPS):
+            middle = (low + high) / 2
+            if middle in (low, high):
+                break
+            if trial(middle)[0]:
+                high = middle
+            else:
+                low = middle
+    return Improvement(code, True, current, high, normalised, trial(high)[1])

@@ -146,7 +146,7 @@ def scorecard(scope: Scope, code: str) -> dict[str, Any]:
     losses = dict(result.losses(code))
     needs = improvements(scope.board, code)
     by_indicator = {n.indicator: n for n in needs or []}
-    components = []
+    components: list[dict[str, Any]] = []
     for pillar, component in index.components():
         indicator = scope.plan.indicator(component.indicator)
         seen = scope.visible(indicator)
@@ -169,7 +169,8 @@ def scorecard(scope: Scope, code: str) -> dict[str, Any]:
                 "to_top": None if need is None or not seen else _need(scope, need, indicator.kind),
             }
         )
-    components.sort(key=lambda c: (-c["loss"], c["indicator"]))
+    order = [indicator for indicator, _ in result.losses(code)]  # the largest loss first
+    components.sort(key=lambda c: order.index(c["indicator"]))
     return {
         **scope.header(),
         "unit": scope.unit(code) | {"url": scope.link(f"/index/{code}")},
@@ -203,7 +204,9 @@ def _arrivals_state(scope: Scope) -> Hashable:
 
 def _arrivals(scope: Scope) -> dict[tuple[str, str], Any]:
     index = _index(scope)
-    measures = {m for _, c in index.components() for m in scope.plan.indicator(c.indicator).measures}
+    measures = {
+        m for _, c in index.components() for m in scope.plan.indicator(c.indicator).measures
+    }
     periods = [str(p) for p in _periods(scope.board.period.year_period(), index.periodicity)]
     with scope.workspace.engine.connect() as conn:
         return first_arrivals(conn, measures, periods)
