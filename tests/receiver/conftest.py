@@ -143,13 +143,9 @@ def make_national(
     started: list[Any] = []
 
     def make(plan_file: Path = NATIONAL_TEST_PLAN, **overrides: Any) -> National:
+        given: dict[str, Any] = {"receive": True, "as_of": AS_OF, **overrides}
         settings = Settings(
-            data_dir=tmp_path / "national",
-            database_url=database_url,
-            plan_file=plan_file,
-            receive=True,
-            as_of=AS_OF,
-            **overrides,
+            data_dir=tmp_path / "national", database_url=database_url, plan_file=plan_file, **given
         )
         workspace = Workspace(settings)
         workspace.initialise(actor="test")
