@@ -47,7 +47,8 @@ class Plan(BaseModel):
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     names: LocalizedText
     organisation: str | UnitsSource = Field(
-        description="a Vietnamese province code (e.g. 92), or `units_file:` a units file"
+        description="a Vietnamese province code (e.g. 92), VN for the whole country (its 34 "
+        "provinces), or `units_file:` a units file"
     )
     unit_kinds: UnitKinds | None = Field(
         default=None, description="the kinds of unit; default: those of the organisation's source"
