@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, update
 
-from dxplan.store.tables import measure_values
+from dxplan.store.tables import measure_values, packet_receipts
 
-__all__ = ["first_arrivals"]
+__all__ = ["first_arrivals", "restamp"]
 
 
 def _aware(found: object) -> datetime:
@@ -39,3 +39,18 @@ def first_arrivals(
         .group_by(c.unit_code, c.period)
     )
     return {(unit, period): _aware(at) for unit, period, at in rows}
+
+
+def restamp(conn: Connection, unit: str, period: str, message_id: str, at: datetime) -> None:
+    """Date a unit's figures of a period, and the receipt of the packet that brought
+    them, to `at`: for the demo only, which replays two years in a minute."""
+    c = measure_values.c
+    conn.execute(
+        update(measure_values).where(c.unit_code == unit, c.period == period).values(recorded_at=at)
+    )
+    r = packet_receipts.c
+    conn.execute(
+        update(packet_receipts)
+        .where(r.sender == unit, r.message_id == message_id)
+        .values(received_at=at)
+    )
