@@ -19,10 +19,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from dxplan.plans import DEFAULT_PLAN, parse_plan
 from dxplan.documents import Document
 from dxplan.domain.indicator import IndicatorKind
 from dxplan.national.packets import shared
+from dxplan.plans import DEFAULT_PLAN, parse_plan
 from dxplan.settings import Settings
 from dxplan.store import tokens as token_store
 from dxplan.store.tables import measure_values, packet_receipts
