@@ -55,6 +55,7 @@ NOT_PAGES: Final = {
     "/indicators/{code}/units",  # the by-unit table alone, for htmx to swap in
     "/reports/{dataset}/{unit}/{period}/template.xlsx",
     "/opendata/datapackage.json",
+    "/packets/{message_id}",  # a packet's receipt, JSON (the receiver's)
     "/opendata/{name}.csv",
     "/static/vendor/{name}",
     "/openapi.json",

@@ -118,7 +118,7 @@ def national_packets(
     found = []
     malformed = MALFORMED
     for code in provinces:
-        level = rng.uniform(0.35, 0.95)
+        level = min(max(rng.gauss(0.72, 0.1), 0.35), 1.0)  # most provinces close together
         for step, quarter in enumerate(quarters):
             if code in silent and quarter == quarters[-1]:
                 continue
