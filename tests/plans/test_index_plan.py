@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from dxplan.plans import DEFAULT_PLAN, load_plan, shipped_plan
+
 FILE = Path(__file__).parent / "files" / "index-small.yaml"
 TEXT = FILE.read_text("utf-8")
 
@@ -79,3 +81,17 @@ def test_a_broken_index_is_located(cli: Callable[..., Any], tmp_path: Path, case
 def test_the_small_index_plan_is_valid(cli: Callable[..., Any]) -> None:
     result = cli("plan", "validate", str(FILE))
     assert result.exit_code == 0, result.output
+
+
+def test_the_national_plan_speaks_the_provinces_codes() -> None:
+    """GOV-03 of the national plan is GOV-03 of Can Tho's: same name, same direction."""
+    national, can_tho = load_plan(shipped_plan("national")), load_plan(DEFAULT_PLAN)
+    assert national.index is not None and national.organisation == "VN"
+    theirs = {i.code: i for i in can_tho.indicators}
+    for indicator in national.indicators:
+        assert indicator.code in theirs, indicator.code
+        assert indicator.names == theirs[indicator.code].names
+        assert indicator.direction == theirs[indicator.code].direction
+        assert indicator.source.value == "received"
+    assert sorted(national.index.weights()) == sorted(i.code for i in national.indicators)
+    assert sum(national.index.weights().values()) == pytest.approx(1)
