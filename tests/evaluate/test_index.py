@@ -188,3 +188,15 @@ def test_the_improvement_is_enough_and_a_smaller_one_is_not(
             assert _rank_with(indicators, raw, unit, found.indicator, short) > INDEX.top
             checked += 1
     assert checked >= 2
+
+
+def test_a_unit_that_sent_nothing_learns_what_to_send() -> None:
+    # P4 without BB-01: 0.57 − 0.4 × 0.75 = 0.27, last. Sending BB-01 alone reaches
+    # 0.625 with (0.625 − 0.27) / 0.4 = 0.8875 of the 0–10 range: 8.875
+    raw = {code: dict(values) for code, values in RAW.items()}
+    del raw["BB-01"]["P4"]
+    found = {i.indicator: i for i in to_top(INDEX, INDICATORS, raw, UNITS, "P4") or []}
+    assert found["BB-01"].raw_from is None
+    assert found["BB-01"].raw_to == pytest.approx(8.875, abs=1e-6)
+    assert _rank_with(INDICATORS, raw, "P4", "BB-01", 8.875 + 1e-6) <= INDEX.top
+    assert _rank_with(INDICATORS, raw, "P4", "BB-01", 8.8) > INDEX.top
