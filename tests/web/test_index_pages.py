@@ -133,6 +133,9 @@ def test_timeliness(loaded: Workspace, http: TestClient) -> None:
     assert body["counts"] == {"on_time": 1, "late": 2, "missing": 1, "not_due": 0}
     page = http.get("/timeliness")
     assert page.status_code == 200 and "not sent" in page.text
+    late = page.text.split("Sent late:")[1].split("</p>")[0]
+    assert "Province Two" in late and "Province Four" in late and "Province One" not in late
+    assert "Province Three" in page.text.split("Not sent:")[1].split("</p>")[0]
     # P3 sent nothing for 2025: it scores 0 on every component and is last
     ranking = http.get("/api/dashboard/index").json()["rows"]
     assert ranking[-1]["code"] == "P3" and ranking[-1]["composite"] == 0
