@@ -19,10 +19,10 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from dxplan.plans import DEFAULT_PLAN, parse_plan
 from dxplan.documents import Document
 from dxplan.domain.indicator import IndicatorKind
 from dxplan.national.packets import shared
+from dxplan.plans import DEFAULT_PLAN, parse_plan
 from dxplan.settings import Settings
 from dxplan.store import tokens as token_store
 from dxplan.store.tables import measure_values, packet_receipts
@@ -88,7 +88,9 @@ def packet(
         "period": {"type": period[0], "value": period[1]},
         "items": items
         if items is not None
-        else [{"indicator": "GOV-03", "unit": "92", "value": 85, "numerator": 85, "denominator": 100}],
+        else [
+            {"indicator": "GOV-03", "unit": "92", "value": 85, "numerator": 85, "denominator": 100}
+        ],
     }
 
 
@@ -101,7 +103,11 @@ def national_plan_from(plan_file: Path, target: Path) -> Path:
     for indicator in shared(plan):
         stem = indicator.code.lower().replace("-", "_")
         measures.append(
-            {"code": f"{stem}_num", "names": {"vi": f"Tử số {indicator.code}"}, "source": "received"}
+            {
+                "code": f"{stem}_num",
+                "names": {"vi": f"Tử số {indicator.code}"},
+                "source": "received",
+            }
         )
         entry: dict[str, Any] = {
             "code": indicator.code,
@@ -136,9 +142,7 @@ def national_plan_from(plan_file: Path, target: Path) -> Path:
 
 
 @pytest.fixture
-def make_national(
-    tmp_path: Path, database_url: str
-) -> Iterator[Callable[..., National]]:
+def make_national(tmp_path: Path, database_url: str) -> Iterator[Callable[..., National]]:
     """Start a receiver: `make_national(plan_file=..., **settings)`."""
     started: list[Any] = []
 

@@ -48,7 +48,10 @@ def test_a_packet_lands_as_values_with_a_receipt(national: National) -> None:
         ("all_dossiers", "31135"): 5,
         ("open_datasets", "92"): 12,
     }
-    assert [(e.actor, e.entity_key) for e in trail] == [("sender:92", "92/m-2"), ("sender:92", "92/m-1")]
+    assert [(e.actor, e.entity_key) for e in trail] == [
+        ("sender:92", "92/m-2"),
+        ("sender:92", "92/m-1"),
+    ]
     receipt = httpx.get(f"{national.url}/packets/m-1", headers=national.headers("92"))
     assert receipt.status_code == 200
     assert receipt.json()["status"] == "accepted" and receipt.json()["problems"] == []
@@ -222,4 +225,6 @@ def test_nothing_is_received_when_receiving_is_off(
 ) -> None:
     national = make_national(receive=False)
     assert national.post("92", packet()).status_code == 404
-    assert httpx.get(f"{national.url}/packets/m-1", headers=national.headers("92")).status_code == 404
+    assert (
+        httpx.get(f"{national.url}/packets/m-1", headers=national.headers("92")).status_code == 404
+    )

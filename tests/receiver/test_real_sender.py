@@ -35,9 +35,7 @@ def can_tho(tmp_path: Path) -> Iterator[Workspace]:
         yield workspace
 
 
-def _send_env(
-    monkeypatch: pytest.MonkeyPatch, can_tho: Workspace, national: National
-) -> None:
+def _send_env(monkeypatch: pytest.MonkeyPatch, can_tho: Workspace, national: National) -> None:
     env = {
         "DXPLAN_DATA_DIR": str(can_tho.settings.data_dir),
         "DXPLAN_DATABASE_URL": can_tho.settings.database,
