@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from dxplan.domain.measure import SourceKind
+from dxplan.domain.organisation import Organisation
+from dxplan.domain.plan import Plan
 from dxplan.receiving.codes import ReceiverMapping, load_receiver_mapping
 from dxplan.receiving.limiter import SenderLimiter
 from dxplan.receiving.packet import (
@@ -29,7 +31,9 @@ from dxplan.receiving.packet import (
     stated_sender,
 )
 from dxplan.store import audit
+from dxplan.store import plans as plan_store
 from dxplan.store import receipts as receipt_store
+from dxplan.store import units as unit_store
 from dxplan.store import values as value_store
 from dxplan.store.receipts import ACCEPTED, REJECTED, Receipt
 from dxplan.store.tokens import Token
@@ -66,6 +70,7 @@ class PacketReceiver:
         settings = workspace.settings
         self.limiter = SenderLimiter(settings.receive_rate_per_minute, settings.receive_burst)
         self._mapping: ReceiverMapping | None = None
+        self._cached: tuple[Any, tuple[Plan, Organisation]] | None = None
 
     @property
     def mapping(self) -> ReceiverMapping:
@@ -73,6 +78,21 @@ class PacketReceiver:
         if self._mapping is None:
             self._mapping = load_receiver_mapping(self.workspace.settings.receive_mapping_file)
         return self._mapping
+
+    def _world(self) -> tuple[Plan, Organisation] | None:
+        """The plan and the organisation, built again only when either changed (the
+        national organisation has 3,376 units: building it for every packet would cost
+        more than checking the packet)."""
+        workspace = self.workspace
+        with workspace.engine.connect() as conn:
+            key = (plan_store.latest_key(conn), unit_store.state(conn))
+            if self._cached is not None and self._cached[0] == key:
+                return self._cached[1]
+            plan, organisation = workspace.plan(conn), workspace.organisation(conn)
+        if plan is None or organisation is None:
+            return None
+        self._cached = (key, (plan, organisation))
+        return plan, organisation
 
     def admit(self, token: Token) -> Answer | None:
         """None if the sender may send now; else the 429 that says when again."""
@@ -106,10 +126,10 @@ class PacketReceiver:
                 {"detail": f"The token {token.name!r} sends as {sender}, not as {claimed}."},
             )
         workspace = self.workspace
-        with workspace.engine.connect() as conn:
-            plan, organisation = workspace.plan(conn), workspace.organisation(conn)
-        if plan is None or organisation is None:
+        found = self._world()
+        if found is None:
             return Answer(503, {"detail": "The store holds no plan yet: run `dxplan init`."})
+        plan, organisation = found
         context = Context(plan, organisation, sender, workspace.as_of(), self.mapping.codes(sender))
         result = check(body, key, context)
         digest = content_hash(body)
