@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from dxplan.cli.national_demo import load_national
 from dxplan.demo.national import MALFORMED, DemoPacket, national_packets, send
 from dxplan.domain.organisation import Organisation
 from dxplan.domain.plan import Plan
@@ -21,6 +24,7 @@ from dxplan.store.receipts import ACCEPTED
 from dxplan.store.tables import measure_values, packet_receipts
 from dxplan.store.tokens import Scope
 from dxplan.units import organisation_of
+from dxplan.web import create_app
 from dxplan.workspace import Workspace
 from tests.browser.conftest import serve
 
@@ -111,3 +115,29 @@ def test_sent_through_the_real_receiver_once(
     assert result is not None
     ranked = [s.unit for s in result.standings if any(v is not None for v in s.raw.values())]
     assert sorted(ranked) == sorted(chosen)
+
+
+def test_the_whole_demo_ranks_the_provinces_and_tells_who_was_late(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = Settings(
+        data_dir=tmp_path / "data", plan_file=shipped_plan("national"), as_of=AS_OF, receive=True
+    )
+    with Workspace(settings) as workspace:
+        workspace.initialise(actor="test")
+        load_national(workspace)
+        printed = capsys.readouterr().out
+        assert "235 packets received, 7 repeats recognised, 6 malformed ones refused" in printed
+        listed = [line for line in printed.splitlines() if re.match(r"^ +\d+\. ", line)]
+        assert len(listed) == 10  # the top 10
+        load_national(workspace)  # a second run sends nothing again
+        assert "already received" in capsys.readouterr().out
+    with TestClient(create_app(settings)) as client:
+        ranking = client.get("/api/dashboard/index").json()["rows"]
+        assert len(ranking) == 34 and ranking[0]["rank"] == 1
+        assert sum(1 for r in ranking if r["movement"]["places"] is not None) == 34
+        counts = client.get("/api/dashboard/timeliness").json()["counts"]
+        # 2025's quarters: Q1–Q3 sent on time, late or not at all; Q4 not due on 8 November
+        assert counts["not_due"] == 34
+        assert counts["late"] > 0 and counts["missing"] >= 2 and counts["on_time"] > 60
+        assert sum(counts.values()) == 34 * 4
