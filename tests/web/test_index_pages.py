@@ -93,6 +93,7 @@ def test_a_scorecard_says_what_pulls_down_and_what_the_top_takes(http: TestClien
     assert [c["indicator"] for c in body["components"]] == ["AA-02", "BB-01", "AA-01"]
     assert components["AA-02"]["loss"] == pytest.approx(0.3)
     assert components["BB-01"]["to_top"]["raw_to"] == pytest.approx(8.875, abs=1e-6)
+    assert components["BB-01"]["to_top"]["raw_to_text"] == "9"  # printed rounded up: enough
     assert components["AA-02"]["to_top"]["raw_to"] == pytest.approx(30 + 0.055 / 0.3 * 40, abs=1e-6)
     assert components["AA-01"]["to_top"]["reachable"] is False
     page = http.get("/index/P4")

@@ -9,6 +9,7 @@ answers 404 on each.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable
 from typing import Any
 
@@ -16,7 +17,7 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from dxplan.domain.index import CompositeIndex
-from dxplan.domain.indicator import IndicatorKind
+from dxplan.domain.indicator import Direction, Indicator, IndicatorKind
 from dxplan.domain.period import Period, PeriodKind
 from dxplan.evaluate.index import Improvement, IndexResult
 from dxplan.evaluate.ranking import improvements, ranked_units, standings
@@ -106,7 +107,17 @@ def _raw_text(scope: Scope, value: float | None, kind: IndicatorKind) -> str:
     return scope.fmt.value(value, kind) if value is not None else "–"
 
 
-def _need(scope: Scope, found: Improvement, kind: IndicatorKind) -> dict[str, Any]:
+def _shown_to(value: float, indicator: Indicator) -> float:
+    """The value to reach as the page prints it: rounded towards better, so that the
+    printed figure is enough (21.14% is shown 21.2%, a rank of 9.6 as 9)."""
+    step = 10 if indicator.kind is IndicatorKind.RATIO else 1
+    if indicator.direction is Direction.INCREASE:
+        return math.ceil(value * step - 1e-9) / step
+    return math.floor(value * step + 1e-9) / step
+
+
+def _need(scope: Scope, found: Improvement, indicator: Indicator) -> dict[str, Any]:
+    kind = indicator.kind
     _ = scope.fmt.gettext
     if not found.reachable:
         return {
@@ -121,14 +132,14 @@ def _need(scope: Scope, found: Improvement, kind: IndicatorKind) -> dict[str, An
     return {
         "reachable": True,
         "raw_to": found.raw_to,
-        "raw_to_text": _raw_text(scope, found.raw_to, kind),
+        "raw_to_text": _raw_text(scope, _shown_to(found.raw_to, indicator), kind),
         "raw_change": found.raw_change,
         "normalised_to": found.normalised_to,
         "normalised_to_text": _score(found.normalised_to),
         "normalised_change": found.normalised_change,
         "text": _("reach %(value)s (+%(points)s normalised)")
         % {
-            "value": _raw_text(scope, found.raw_to, kind),
+            "value": _raw_text(scope, _shown_to(found.raw_to, indicator), kind),
             "points": _score(found.normalised_change),
         },
     }
@@ -166,7 +177,7 @@ def scorecard(scope: Scope, code: str) -> dict[str, Any]:
                 "normalised_text": _score(mine.normalised[component.indicator]),
                 "loss": losses[component.indicator],
                 "loss_text": _score(losses[component.indicator]),
-                "to_top": None if need is None or not seen else _need(scope, need, indicator.kind),
+                "to_top": None if need is None or not seen else _need(scope, need, indicator),
             }
         )
     order = [indicator for indicator, _ in result.losses(code)]  # the largest loss first
