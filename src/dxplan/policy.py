@@ -45,7 +45,7 @@ class Action(StrEnum):
     TASK_APPROVE = "task.approve"  # approve or return a registered breakthrough task
     TOKEN_MANAGE = "token.manage"  # create, list and revoke API tokens
     USER_MANAGE = "user.manage"  # create, disable, change accounts
-    FEED_WRITE = "feed.write"  # dossier and catalog batches: source-system tokens only
+    FEED_WRITE = "feed.write"  # dossier, catalog batches, packets: source-system tokens only
     OFFICIAL_REPORT_READ = "official_report.read"  # a unit's periodic report (DOCX/PDF/XLSX)
     OFFICIAL_REPORT_NOTES = "official_report.notes"  # its difficulties and next tasks
 
@@ -187,7 +187,8 @@ def _manage_accounts(user: Reader, resource: Resource) -> bool:
 
 @rule(Action.FEED_WRITE)
 def _write_feed(user: Reader, resource: Resource) -> bool:
-    # people never send dossier batches: a source system's scoped token does
+    # people never send dossier batches or packets (nor read packets' receipts): a source
+    # system's scoped token does, a province's packets:write token naming its sender
     return False
 
 

@@ -161,6 +161,34 @@ class Settings(BaseSettings):
         le=86_400,
         description="`dxplan serve` looks for queued packets this often (seconds).",
     )
+    receive: bool = Field(
+        default=False,
+        description="Receive the provinces' packets on POST /packets (a national dxplan); "
+        "off: /packets answers 404.",
+    )
+    receive_mapping_file: Path | None = Field(
+        default=None,
+        description="The receiver's mapping file: each sender's own indicator and unit codes "
+        "to the national ones; default: none, codes are taken as sent.",
+    )
+    receive_rate_per_minute: float = Field(
+        default=600.0,
+        gt=0,
+        le=1_000_000,
+        description="Packets a sender may send per minute, on average (token bucket); past "
+        "it, 429 with Retry-After. Per server process.",
+    )
+    receive_burst: int = Field(
+        default=120,
+        ge=1,
+        le=1_000_000,
+        description="Packets a sender may send at once before the rate applies.",
+    )
+    max_body_packets: int = Field(
+        default=16 << 20,
+        ge=1024,
+        description="Largest request body in bytes of a packet on POST /packets (16 MiB).",
+    )
     soffice: str = Field(
         default="soffice",
         description="LibreOffice's command, which converts official reports to PDF.",

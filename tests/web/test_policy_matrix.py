@@ -269,6 +269,9 @@ SIGNED_IN_LISTS: Final = {
     ("GET", "/api/datasets"): ("/api/datasets", True),
 }
 FEEDS: Final = {("POST", "/api/dossiers"), ("POST", "/api/procedures")}
+# a national dxplan's receiver (DXPLAN_RECEIVE): a province's token only, never a person;
+# off here, so 404 for everyone (tests/receiver tries them on a receiver)
+PACKETS: Final = {("POST", "/packets"): "/packets", ("GET", "/packets/{message_id}"): "/packets/m1"}
 FOCAL_POINT_SET: Final = ("POST", "/focal-points/{unit}")
 OFFICIAL_NOTES: Final = ("POST", "/official-reports/{unit}/{period}/notes")
 # no figure, no report, no person's data: the same for everyone
@@ -289,6 +292,14 @@ PUBLIC: Final = {
     ("GET", "/opendata"): "the open-data page",
     ("GET", "/opendata/datapackage.json"): "the open-data package",
     ("GET", "/opendata/{name}.csv"): "the open-data package's tables",
+    # the composite index: public indicators only (a confidential component is a plan
+    # problem), the same for everyone; 404 without an index (tests/web/test_index_pages.py)
+    ("GET", "/index"): "the index's ranking",
+    ("GET", "/api/dashboard/index"): "the index's ranking",
+    ("GET", "/index/{code}"): "a ranked unit's components",
+    ("GET", "/api/dashboard/index/{code}"): "a ranked unit's components",
+    ("GET", "/timeliness"): "when the ranked units' figures arrived",
+    ("GET", "/api/dashboard/timeliness"): "when the ranked units' figures arrived",
 }
 
 
@@ -316,6 +327,7 @@ def test_every_route_is_in_the_matrix(world: World) -> None:
         | set(PUBLIC_FIGURES)
         | set(SIGNED_IN_LISTS)
         | FEEDS
+        | set(PACKETS)
         | {FOCAL_POINT_SET, OFFICIAL_NOTES}
         | set(PUBLIC)
     )
@@ -469,6 +481,13 @@ def test_lists_hold_only_what_the_reader_may_read(world: World, route: tuple[str
                 readable = policy.can(world.users[role], Action.REPORT_READ, ref)
                 enters = policy.can(world.users[role], Action.REPORT_SAVE, ref)
                 assert readable or enters, (role, row)
+
+
+def test_packets_are_not_received_unless_the_receiver_is_on(world: World) -> None:
+    for ((method, _), url), role in itertools.product(sorted(PACKETS.items()), ROLES):
+        assert not policy.can(world.users[role], Action.FEED_WRITE, policy.ORGANISATION)
+        response = world.clients[role].request(method, url, json={}, headers=world.bearer.get(role))
+        assert response.status_code == 404, (role, url, response.text)
 
 
 def test_feeds_take_source_system_tokens_only(world: World) -> None:

@@ -34,6 +34,10 @@ PAGES: Final = {
     "/indicators/{code}": ["/indicators/GOV-01"],
     "/units/{code}": ["/units/92"],
     "/rankings": ["/rankings"],
+    # the shipped plan has no index: the error page (the pages: tests/web/test_index_pages.py)
+    "/index": ["/index"],
+    "/index/{code}": ["/index/92"],
+    "/timeliness": ["/timeliness"],
     "/alerts": ["/alerts"],
     "/sign-in": ["/sign-in"],
     "/reports": ["/reports"],
@@ -51,6 +55,7 @@ NOT_PAGES: Final = {
     "/indicators/{code}/units",  # the by-unit table alone, for htmx to swap in
     "/reports/{dataset}/{unit}/{period}/template.xlsx",
     "/opendata/datapackage.json",
+    "/packets/{message_id}",  # a packet's receipt, JSON (the receiver's)
     "/opendata/{name}.csv",
     "/static/vendor/{name}",
     "/openapi.json",

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from dxplan.cli.common import ExitCode, fail, open_workspace, settings
+from dxplan.cli.national_demo import is_national, load_national
 from dxplan.cli.setup import initialise
 from dxplan.demo.load import has_data, load_demo, scale_of
 from dxplan.demo.reports import DEMO_AS_OF, DEMO_PASSWORD, has_accounts, load_reports
@@ -115,6 +116,8 @@ def demo(
 
     --plan meherpur-2025 shows the example outside Vietnam instead (a district of
     Bangladesh, in Bengali and English, its units from a file); use a fresh --data-dir.
+    --plan national serves the national level: the 34 provinces send their 2024-2025
+    packets to this dxplan over HTTP, which ranks them by the index (a fresh --data-dir).
     """
     root = ctx.find_root()
     if plan is not None:
@@ -127,6 +130,14 @@ def demo(
     report = initialise(ctx)
     typer.echo(f"plan {report.plan_code} v{report.plan_version} and the units are loaded")
     with open_workspace(ctx) as workspace:
+        if is_national(workspace):
+            root.obj = settings(ctx).model_copy(update={"receive": True})
+    with open_workspace(ctx) as workspace:
+        if is_national(workspace):
+            load_national(workspace)
+            typer.echo("the ranking is on /index, the provinces' timeliness on /timeliness")
+            _run(ctx, host, port)
+            return
         if has_data(workspace):
             typer.echo("demo data: already loaded")
         else:

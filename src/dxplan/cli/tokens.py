@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from dxplan.cli.common import ExitCode, fail, open_workspace
+from dxplan.receiving.senders import check_sender
 from dxplan.store import tokens as token_store
 from dxplan.store import users as user_store
 from dxplan.store.tokens import Scope, TokenError
@@ -29,7 +30,8 @@ def create(
         list[Scope] | None,
         typer.Option(
             "--scope",
-            help="What it may do: dossiers:write or procedures:write; repeat for several.",
+            help="What it may do: dossiers:write, procedures:write or packets:write; "
+            "repeat for several.",
             metavar="SCOPE",
         ),
     ] = None,
@@ -37,11 +39,20 @@ def create(
         str | None,
         typer.Option("--user", help="A personal token: acts with this user's role and units."),
     ] = None,
+    sender: Annotated[
+        str | None,
+        typer.Option(
+            "--sender",
+            help="With packets:write: the province code its packets carry (a province "
+            "of the organisation, e.g. 92).",
+        ),
+    ] = None,
 ) -> None:
     """Create a token and print it once: store it in the source system, dxplan keeps a hash.
 
     Requests send it as `Authorization: Bearer <token>`. Scopes: dossiers:write
-    (POST /api/dossiers), procedures:write (POST /api/procedures). With --user, the
+    (POST /api/dossiers), procedures:write (POST /api/procedures), packets:write (POST
+    /packets of a national dxplan, with --sender the province's code). With --user, the
     token acts as that person on the reporting API (/api/submissions/...).
     """
     with open_workspace(ctx) as workspace:
@@ -55,14 +66,19 @@ def create(
                     if person is None or not person.active:
                         raise TokenError(f"no active user is named {user!r}")
                     user_id = person.id
+                if sender is not None:
+                    organisation = workspace.organisation(conn)
+                    assert organisation is not None
+                    check_sender(organisation, sender)
                 secret, token = token_store.create(
-                    conn, name, list(scope or []), actor="cli", user_id=user_id
+                    conn, name, list(scope or []), actor="cli", user_id=user_id, sender=sender
                 )
         except TokenError as error:
             fail(str(error))
     typer.echo(secret)
     rights = ", ".join(token.scopes) or "no scopes"
     acting = f", acting as {user}" if user else ""
+    acting += f", sending as {sender}" if sender else ""
     typer.echo(f"token {token.name!r} ({rights}{acting}) created; it is shown only now.", err=True)
 
 

@@ -27,7 +27,8 @@ _MEANINGS: Final = {
     "Pillar.code": "two to five capital letters, e.g. `GOV`",
     "Measure.code": "stable identifier used in formulas and feeds",
     "Measure.source": "who fills it: reported by units, or computed by dxplan from the "
-    "dossiers, the catalog or its own records (measures.md lists those)",
+    "dossiers, the catalog or its own records (measures.md lists those), or `received` "
+    "in the provinces' packets (a national dxplan, national-feed.md)",
     "Measure.time_aggregation": "a longer period: `sum` of its months (a flow) or the "
     "`last` value (a stock)",
     "Measure.unit_aggregation": "a parent unit: `sum` of the units under it, or `none` "

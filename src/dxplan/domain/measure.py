@@ -18,6 +18,7 @@ class SourceKind(StrEnum):
     DOSSIERS = "dossiers"  # dossier records of the one-stop system
     REPORTED = "reported"  # periodic reports of units
     PLATFORM = "platform"  # dxplan's own records (reports received, focal points)
+    RECEIVED = "received"  # packets the provinces send to a national dxplan (POST /packets)
 
 
 class TimeAggregation(StrEnum):

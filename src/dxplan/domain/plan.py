@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from dxplan.domain.computed import COMPUTED
 from dxplan.domain.dataset import DataSet, FocalPoints
+from dxplan.domain.index import CompositeIndex, index_problems
 from dxplan.domain.indicator import Indicator
 from dxplan.domain.issuer import Issuer
 from dxplan.domain.measure import Measure, SourceKind
@@ -47,7 +48,8 @@ class Plan(BaseModel):
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     names: LocalizedText
     organisation: str | UnitsSource = Field(
-        description="a Vietnamese province code (e.g. 92), or `units_file:` a units file"
+        description="a Vietnamese province code (e.g. 92), VN for the whole country (its 34 "
+        "provinces), or `units_file:` a units file"
     )
     unit_kinds: UnitKinds | None = Field(
         default=None, description="the kinds of unit; default: those of the organisation's source"
@@ -63,6 +65,9 @@ class Plan(BaseModel):
     tasks: list[PlanTask] = Field(
         default_factory=list,
         description="the plan's tasks: lead and supporting units, dates, indicators served",
+    )
+    index: CompositeIndex | None = Field(
+        default=None, description="a composite index the units are ranked by (domain/index.py)"
     )
     languages: list[str] = Field(
         default_factory=lambda: list(LANGUAGES),
@@ -216,6 +221,11 @@ def _problems(plan: Plan, organisation: Organisation | None) -> Iterator[Problem
             )
     yield from _dataset_problems(plan, organisation)
     yield from _task_problems(plan, organisation)
+    if plan.index is not None:
+        rankings = None if organisation is None else {r.code for r in organisation.rankings}
+        indicators = {i.code: i for i in plan.indicators}
+        for loc, code, message in index_problems(plan.index, indicators, pillars, rankings):
+            yield Problem(("index", *loc), code, message)
     for code in plan.issuer.units if plan.issuer is not None else ():
         if organisation is not None and code not in organisation:
             yield Problem(("issuer", "units", code), "unknown-unit", f"unknown unit {code!r}")

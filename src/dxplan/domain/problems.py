@@ -79,7 +79,9 @@ PLAN_PROBLEMS: Final = {
             "unknown-pillar", Stage.PLAN, "An indicator or a task names a pillar the plan lacks."
         ),
         ProblemType(
-            "unknown-indicator", Stage.PLAN, "A task names an indicator the plan does not declare."
+            "unknown-indicator",
+            Stage.PLAN,
+            "A task or an index component names an indicator the plan does not declare.",
         ),
         ProblemType("due-before-start", Stage.PLAN, "A task is due before it starts."),
         ProblemType(
@@ -115,5 +117,33 @@ PLAN_PROBLEMS: Final = {
             "not-reported", Stage.PLAN, "A data set field names a measure that is not reported."
         ),
         ProblemType("reported-twice", Stage.PLAN, "Two data sets report the same measure."),
+        ProblemType(
+            "weights-sum",
+            Stage.PLAN,
+            "The index's pillar weights, or the component weights of one of its pillars, do "
+            "not add up to 1.",
+        ),
+        ProblemType(
+            "unknown-method",
+            Stage.PLAN,
+            "An index component names a normalisation method dxplan does not have (the message "
+            "lists those it has: `min-max`, `target`, `goalposts`).",
+        ),
+        ProblemType(
+            "method-needs",
+            Stage.PLAN,
+            "A component's normalisation needs what it lacks: `target` an indicator with a "
+            "target, `goalposts` the component's `goalposts`.",
+        ),
+        ProblemType(
+            "confidential-component",
+            Stage.PLAN,
+            "An index component is a confidential indicator: the index is published.",
+        ),
+        ProblemType(
+            "unknown-ranking",
+            Stage.PLAN,
+            "The index ranks the units of a ranking the organisation does not declare.",
+        ),
     )
 }

@@ -1,9 +1,10 @@
 """Delivering the outbox: `dxplan national send` and the background task of `dxplan serve`.
 
-Packets go one at a time, in the order they were queued. A packet the network or a
-5xx keeps from the receiver is tried `national_attempts` times, waiting
+Packets go one at a time, in the order they were queued. A packet the network, a
+5xx or a 429 keeps from the receiver is tried `national_attempts` times, waiting
 `national_backoff_seconds` × 2ⁿ (at most `national_backoff_max_seconds`) with jitter
-between attempts; then the run stops and leaves it, and those after it, queued. The
+between attempts, or longer when the receiver's Retry-After asks (up to that most);
+then the run stops and leaves it, and those after it, queued. The
 database is never held during a request: an attempt is counted, the request made,
 the answer recorded, each in its own short transaction.
 """
@@ -156,7 +157,10 @@ def _deliver_one(
         progress(f"{packet.message_id} {packet.kind} {packet.period}: {answer.message}")
         if answer.outcome is not Outcome.RETRY:
             return answer.outcome
-        if number < settings.national_attempts and stop.wait(backoff(settings, number, rng)):
+        wait = backoff(settings, number, rng)
+        if answer.retry_after is not None:  # the receiver said when: never sooner
+            wait = max(wait, min(answer.retry_after, settings.national_backoff_max_seconds))
+        if number < settings.national_attempts and stop.wait(wait):
             return Outcome.RETRY
     return Outcome.RETRY
 

@@ -2,7 +2,8 @@
 
 - 2xx: a receipt (an unreadable body is still one, with a note recorded);
 - 409: the receiver has the message id already: a receipt too;
-- 5xx, a timeout, a refused or closed connection: try again later;
+- 5xx, 429 (the receiver's rate for this sender), a timeout, a refused or closed
+  connection: try again later (after the answer's Retry-After, if it gives one);
 - any other answer (4xx, 3xx): refused, with the receiver's message recorded.
 """
 
@@ -33,6 +34,7 @@ class Answer:
     message: str
     answer: str | None = None
     note: str | None = None  # something odd about a receipt (a garbage body)
+    retry_after: float | None = None  # seconds the receiver asked to wait (429, 503)
 
 
 def _short(text: str) -> str:
@@ -88,6 +90,8 @@ def post(client: httpx.Client, url: str, token: str, message_id: str, body: Any)
             note = f"receipt with an unreadable answer: {_short(text)!r}"
         return Answer(Outcome.RECEIPT, f"received ({status})", raw, note)
     message = f"HTTP {status}: {receiver_message(data, text) or streamed.reason_phrase}"
-    if status >= 500:
-        return Answer(Outcome.RETRY, message, raw)
+    if status >= 500 or status == 429:
+        wait = streamed.headers.get("Retry-After", "")
+        later = float(wait) if wait.strip().isdigit() else None
+        return Answer(Outcome.RETRY, message, raw, retry_after=later)
     return Answer(Outcome.REFUSED, message, raw)

@@ -21,7 +21,11 @@ def shipped() -> list[str]:
 
 
 def shipped_plan(name: str) -> Path:
-    """The file of the shipped plan `name`; ValueError naming the shipped ones."""
+    """The file of the shipped plan `name` (or of the one its name begins with:
+    `national` is `national-2025`); ValueError naming the shipped ones."""
+    starting = [plan for plan in shipped() if plan.startswith(f"{name}-")]
+    if name not in shipped() and len(starting) == 1:
+        name = starting[0]
     if name not in shipped():
         raise ValueError(f"no shipped plan {name!r}; choose one of {', '.join(shipped())}")
     return SHIPPED_DIR / f"{name}.yaml"

@@ -123,6 +123,8 @@ api_tokens = Table(
     Column("revoked_at", UTCDateTime, nullable=True),
     Column("last_used_at", UTCDateTime, nullable=True),
     Column("user_id", Integer, ForeignKey("users.id"), nullable=True),  # a person's token
+    # a province's token for POST /packets: the only sender code it may send as (0011)
+    Column("sender", String(32), nullable=True),
 )
 
 users = Table(
@@ -311,4 +313,40 @@ task_evidence = Table(
     Column("content", LargeBinary, nullable=False),
     Column("uploaded_at", UTCDateTime, nullable=False),
     Column("uploaded_by", String(64), nullable=False),
+)
+
+# what a receiver of the provinces' packets answered (POST /packets, migration 0011): one
+# row per sender and message id; an accepted packet's row is never replaced (its id is
+# taken), a rejected one's is replaced by the next attempt under the same id
+packet_receipts = Table(
+    "packet_receipts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sender", String(32), nullable=False),
+    Column("message_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=True),  # kpi_catalog | kpi_data; NULL: unreadable
+    Column("period", String(8), nullable=True),
+    Column("content_hash", String(64), nullable=False),  # the packet without sent_at
+    Column("status", String(8), nullable=False),  # accepted | rejected
+    Column("item_count", Integer, nullable=False),
+    Column("values_written", Integer, nullable=False),
+    Column("problems", JSON, nullable=False),  # [{path, message}], empty when accepted
+    Column("notes", JSON, nullable=False),  # what was odd but accepted
+    Column("sent_at", String(40), nullable=True),  # as the sender wrote it
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("token_name", String(64), nullable=False),
+    UniqueConstraint("sender", "message_id"),
+    Index(None, "sender", "received_at"),
+)
+
+# the indicators each sender declared in its catalogue packets (national codes), newest
+received_indicators = Table(
+    "received_indicators",
+    metadata,
+    Column("sender", String(32), primary_key=True),
+    Column("indicator", String(64), primary_key=True),
+    Column("sender_code", String(64), nullable=False),  # as the sender named it
+    Column("details", JSON, nullable=False),  # name_vi, name_en, unit_of_measure...
+    Column("message_id", String(64), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
 )

@@ -28,6 +28,7 @@ class Scope(StrEnum):
 
     DOSSIERS_WRITE = "dossiers:write"
     PROCEDURES_WRITE = "procedures:write"
+    PACKETS_WRITE = "packets:write"  # a province sends packets (and reads its receipts)
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Token:
     revoked_at: datetime | None
     last_used_at: datetime | None
     user_id: int | None = None  # a personal token acts with this user's rights
+    sender: str | None = None  # packets:write: the sender code its packets must carry
 
     @property
     def active(self) -> bool:
@@ -67,19 +69,32 @@ def _from_row(row: object) -> Token:
         revoked_at=m["revoked_at"],
         last_used_at=m["last_used_at"],
         user_id=m["user_id"],
+        sender=m["sender"],
     )
 
 
 def create(
-    conn: Connection, name: str, scopes: list[Scope], actor: str, *, user_id: int | None = None
+    conn: Connection,
+    name: str,
+    scopes: list[Scope],
+    actor: str,
+    *,
+    user_id: int | None = None,
+    sender: str | None = None,
 ) -> tuple[str, Token]:
     """A new token: (the secret, shown this once; its record). Names of live tokens are unique.
 
     A source system's token carries scopes; a person's token (`user_id`) acts with that
-    person's role and units, and may carry scopes too.
+    person's role and units, and may carry scopes too. A token with `packets:write` is a
+    province's: it names the `sender` code its packets carry (the caller checks that the
+    code is a province of the organisation), and only such a token names one.
     """
     if not scopes and user_id is None:
         raise TokenError("a token needs at least one --scope, or a --user to act for")
+    if Scope.PACKETS_WRITE in scopes and not sender:
+        raise TokenError("a token with the scope packets:write needs --sender CODE")
+    if sender and Scope.PACKETS_WRITE not in scopes:
+        raise TokenError("--sender goes with the scope packets:write only")
     if any(t.name == name and t.active for t in list_all(conn)):
         raise TokenError(f"an active token is already named {name!r}: revoke it first")
     secret = PREFIX + secrets.token_urlsafe(32)
@@ -92,6 +107,7 @@ def create(
         "created_at": now,
         "created_by": actor,
         "user_id": user_id,
+        "sender": sender,
     }
     inserted = conn.execute(insert(api_tokens).values(**values)).inserted_primary_key
     assert inserted is not None
@@ -101,7 +117,12 @@ def create(
         action="token.create",
         entity="token",
         key=name,
-        after={"prefix": values["prefix"], "scopes": values["scopes"], "user_id": user_id},
+        after={
+            "prefix": values["prefix"],
+            "scopes": values["scopes"],
+            "user_id": user_id,
+            "sender": sender,
+        },
     )
     row = conn.execute(select(api_tokens).where(api_tokens.c.id == inserted[0])).one()
     return secret, _from_row(row)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from dxplan.domain.names import LocalizedText
 from dxplan.domain.organisation import Organisation
@@ -163,6 +163,13 @@ def active(conn: Connection) -> list[Unit]:
         )
         for row in rows
     ]
+
+
+def state(conn: Connection) -> tuple[int, object]:
+    """How many units are stored and when the last changed: a cheap check that the
+    organisation changed (a reader may keep the organisation it built until then)."""
+    row = conn.execute(select(func.count(), func.max(units.c.updated_at))).one()
+    return int(row[0]), row[1]
 
 
 def organisation(conn: Connection, kinds: UnitKinds | None = None) -> Organisation | None:

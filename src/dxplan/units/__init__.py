@@ -1,6 +1,9 @@
 """Where units come from: the Vietnamese official list with an agency file, or a units file.
 
-A plan's `organisation:` names its source. A Vietnamese province code (`"92"`): the
+A plan's `organisation:` names its source. `VN`: the whole country, its 34 provinces
+(kind `province`) with their communes and wards from the same package, and the agencies
+of the provinces that ship an agency file (`NATIONAL_KINDS`): the organisation of a
+dxplan that receives the provinces' packets. A Vietnamese province code (`"92"`): the
 province's communes and wards (official 5-digit codes and names) come from the
 `vietnam-provinces` package, never retyped, and its agencies from a YAML file per
 province; the Vietnamese source declares its own kinds (`VIETNAMESE_KINDS`).
@@ -27,17 +30,23 @@ from dxplan.units.file import load_units_file
 DATA_DIR: Final = Path(__file__).parent / "data"
 
 __all__ = [
+    "COUNTRY_CODE",
+    "NATIONAL_KINDS",
     "VIETNAMESE_KINDS",
     "agencies_file_for",
     "declared_kinds",
     "load_agencies",
     "load_organisation",
     "load_units_file",
+    "national_organisation",
     "official_units",
     "organisation_of",
 ]
 
 CITY, WARD, COMMUNE, AGENCY = "city", "ward", "commune", "agency"
+COUNTRY, PROVINCE = "country", "province"
+COUNTRY_CODE: Final = "VN"
+"""`organisation: VN`: the whole country, the root unit's code."""
 
 VIETNAMESE_KINDS: Final = UnitKinds(
     kinds=[
@@ -61,6 +70,29 @@ VIETNAMESE_KINDS: Final = UnitKinds(
     local=[WARD, COMMUNE],
 )
 """The kinds the Vietnamese source gives its units; a plan on it may declare others."""
+
+_COMMUNE_KINDS: Final = [k for k in VIETNAMESE_KINDS.kinds if k.code != CITY]
+NATIONAL_KINDS: Final = UnitKinds(
+    kinds=[
+        UnitKind(code=COUNTRY, names=LocalizedText(vi="Quốc gia", en="Country", bn="দেশ")),
+        UnitKind(
+            code=PROVINCE, names=LocalizedText(vi="Tỉnh, thành phố", en="Province", bn="প্রদেশ")
+        ),
+        *_COMMUNE_KINDS,
+    ],
+    rankings=[
+        Ranking(
+            code="provinces",
+            names=LocalizedText(vi="Tỉnh, thành phố", en="Provinces", bn="প্রদেশসমূহ"),
+            kinds=[PROVINCE],
+        ),
+        *(r for r in VIETNAMESE_KINDS.rankings if r.code == "communes"),
+    ],
+    local=[WARD, COMMUNE],
+)
+"""The kinds of the national organisation (`organisation: VN`): the country, its 34
+provinces and centrally run cities (one kind, ranked together), their communes and
+wards, and the agencies of the provinces that ship an agency file."""
 
 _KIND_OF_DIVISION: Final = {
     VietNamDivisionType.PHUONG: WARD,
@@ -115,8 +147,13 @@ def _english(name: str, division: VietNamDivisionType) -> str:
     return pattern.format(_ascii(name.removeprefix(prefix)))
 
 
-def official_units(province_code: str) -> list[Unit]:
-    """The province and its communes and wards, from the official list, by code."""
+def official_units(
+    province_code: str, *, kind: str = CITY, parent: str | None = None
+) -> list[Unit]:
+    """The province and its communes and wards, from the official list, by code.
+
+    The province is the root (of kind `city`) unless `parent` names the unit above it.
+    """
     try:
         province = Province.from_code(ProvinceCode(int(province_code)))
     except ValueError:
@@ -124,7 +161,8 @@ def official_units(province_code: str) -> list[Unit]:
     root = Unit(
         code=str(int(province.code)),
         names=LocalizedText(vi=province.name, en=_english(province.name, province.division_type)),
-        kind=CITY,
+        kind=kind,
+        parent=parent,
     )
     wards = sorted(
         (w for w in Ward.iter_by_province(province.code)), key=lambda ward: int(ward.code)
@@ -196,10 +234,32 @@ def load_organisation(
         ) from None
 
 
+def national_organisation(kinds: UnitKinds = NATIONAL_KINDS) -> Organisation:
+    """The whole country: the root `VN`, the 34 provinces (kind `province`, each with the
+    code it carries as its own organisation's root: `92`, `1`...), their communes and
+    wards, and the agencies of each province that ships an agency file (`92-STP`...):
+    every unit a province's dxplan sends figures of."""
+    country = Unit(
+        code=COUNTRY_CODE,
+        names=LocalizedText(vi="Việt Nam", en="Viet Nam", bn="ভিয়েতনাম"),
+        kind=COUNTRY,
+    )
+    units = [country]
+    for province in sorted(Province.iter_all(), key=lambda p: int(p.code)):
+        code = str(int(province.code))
+        official = official_units(code, kind=PROVINCE, parent=COUNTRY_CODE)
+        path = agencies_file_for(code)
+        taken = frozenset(unit.code for unit in official)
+        units += official + (load_agencies(path, taken) if path.exists() else [])
+    return Organisation(units, kinds)
+
+
 def declared_kinds(plan: Plan) -> UnitKinds:
     """The plan's kinds of unit: its `unit_kinds:`, else its source's own."""
     if plan.unit_kinds is not None:
         return plan.unit_kinds
+    if plan.organisation == COUNTRY_CODE:
+        return NATIONAL_KINDS
     if isinstance(plan.organisation, str):
         return VIETNAMESE_KINDS
     raise OrganisationError("a plan with a units file declares its kinds under `unit_kinds:`")
@@ -216,4 +276,6 @@ def organisation_of(plan: Plan, plan_file: Path, agencies_file: Path | None = No
     if isinstance(source, UnitsSource):
         path = plan_file.parent / source.units_file
         return load_units_file(path, kinds, plan.languages, name=str(path))
+    if source == COUNTRY_CODE:
+        return national_organisation(kinds)
     return load_organisation(source, agencies_file, kinds)

@@ -18,6 +18,7 @@ from starlette.middleware.sessions import SessionMiddleware
 import dxplan
 from dxplan.keys import session_secret
 from dxplan.national.delivery import BackgroundDelivery
+from dxplan.receiving.service import PacketReceiver
 from dxplan.reporting.report import ReportingError
 from dxplan.settings import Settings
 from dxplan.web.api import ROUTERS as API_ROUTERS
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.workspace = workspace
+    app.state.receiver = PacketReceiver(workspace)  # POST /packets when settings.receive
     app.state.renderer = Renderer(default_language=settings.language, plan=workspace.plan)
     app.add_exception_handler(OperationalError, _database_unavailable)
     # every pooled connection busy for the pool's timeout: the same answer, try again

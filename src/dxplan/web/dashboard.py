@@ -186,6 +186,7 @@ class Scope:
             "as_of_text": self.day(self.board.as_of),
             "periods": self.periods(),
             "query": self.query,
+            "has_index": self.plan.index is not None,  # the index pages are in the menu
         }
 
     def periods(self) -> list[str]:

@@ -49,6 +49,7 @@ class RouteClass:
 # first match wins; the last entry takes every other route (the JSON API, forms, pages)
 ROUTE_CLASSES: Final = (
     RouteClass("feed", re.compile(r"^/api/(dossiers|procedures)/?$"), "max_body_feed"),
+    RouteClass("packets", re.compile(r"^/packets/?$"), "max_body_packets", json_checked=True),
     RouteClass("upload", re.compile(r"^/reports/[^/]+/[^/]+/[^/]+/upload/?$"), "max_body_upload"),
     RouteClass("api", re.compile(r"^/api/"), "max_body_json", json_checked=True),
     RouteClass("other", re.compile(r""), "max_body_json"),

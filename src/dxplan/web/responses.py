@@ -26,6 +26,11 @@ def _error(description: str) -> dict[str, Any]:
     return {"description": description, **_ERROR}
 
 
+def error_response(description: str) -> dict[str, Any]:
+    """A refusal of a route's own, with the error body every refusal carries."""
+    return _error(description)
+
+
 ANY_ROUTE: Final[dict[int | str, dict[str, Any]]] = {
     400: _error("The body is not usable: bad JSON, nested too deeply, not valid Unicode."),
     413: _error("The body is larger than this address takes (settings DXPLAN_MAX_BODY_*)."),

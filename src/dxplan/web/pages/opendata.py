@@ -40,6 +40,7 @@ def source_labels(_: Any) -> dict[str, str]:
         SourceKind.DOSSIERS: _("Dossiers of the one-stop system"),
         SourceKind.REPORTED: _("Periodic reports of the units"),
         SourceKind.PLATFORM: _("dxplan's own records"),
+        SourceKind.RECEIVED: _("Packets sent by the provinces"),
     }
 
 
