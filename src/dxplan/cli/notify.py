@@ -90,8 +90,7 @@ def notify_command(
     for failure in outcome.failed:
         typer.echo(f"error: not delivered to {failure}", err=True)
     typer.echo(
-        f"{outcome.composed} digest(s) composed, {outcome.sent} sent, "
-        f"{outcome.pending} pending"
+        f"{outcome.composed} digest(s) composed, {outcome.sent} sent, {outcome.pending} pending"
     )
     if outcome.pending:
         typer.echo(
@@ -128,7 +127,9 @@ def _dry_run(notifier: Notifier) -> None:
             typer.echo(f"  {item.key}")
     waiting = notifier.undelivered()
     for stored in waiting:
-        typer.echo(f"{stored.recipient} by {stored.channel}: a {stored.state} digest of {stored.day}")
+        typer.echo(
+            f"{stored.recipient} by {stored.channel}: a {stored.state} digest of {stored.day}"
+        )
     typer.echo(
         f"dry run: {len(planned)} digest(s) would be composed, {len(waiting)} waiting; "
         "nothing was sent or stored"

@@ -14,8 +14,8 @@ import json
 import smtplib
 import ssl
 import time
-from datetime import datetime
 from collections.abc import Callable
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any, Protocol
@@ -125,9 +125,7 @@ class Email:
         context = ssl.create_default_context()
         server: smtplib.SMTP
         if self.tls:
-            server = smtplib.SMTP_SSL(
-                self.host, self.port, timeout=self.timeout, context=context
-            )
+            server = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=context)
         else:
             server = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
             server.ehlo()
@@ -205,7 +203,9 @@ class Webhook:
         try:
             answer = httpx.post(self.url, content=body, headers=headers, timeout=self.timeout)
         except httpx.HTTPError as error:
-            raise DeliveryError(f"cannot reach the webhook {self.url}: {error}", stop=True) from None
+            raise DeliveryError(
+                f"cannot reach the webhook {self.url}: {error}", stop=True
+            ) from None
         if answer.status_code >= 500:
             raise DeliveryError(f"the webhook answered {answer.status_code}", stop=True)
         if answer.status_code >= 300:

@@ -32,6 +32,7 @@ from dxplan.store import submissions as submission_store
 from dxplan.store import users as user_store
 
 OFF: Final = frozenset({Status.OFF_TRACK.value, Status.NOT_ACHIEVED.value})
+FOCAL_POINT: Final = frozenset({"focal_point"})
 ON_TRACK: Final = frozenset({Status.ON_TRACK.value, Status.ACHIEVED.value})
 
 
@@ -158,7 +159,7 @@ def _off_track(scene: Scene) -> Iterator[Item]:
             e.unit,
             {
                 "unit_name": scene.unit_name(e.unit),
-                "indicator": _text(e.indicator.name),
+                "indicator": _text(e.indicator.names),
                 "code": e.indicator.code,
                 "period": str(e.period),
                 "before": {"status": before},
@@ -182,7 +183,7 @@ def _city_summary(scene: Scene) -> Iterator[Item]:
     before: dict[str, str] = scene.last_summary.get("city_statuses", {})
     details = [
         {
-            "indicator": _text(e.indicator.name),
+            "indicator": _text(e.indicator.names),
             "code": e.indicator.code,
             "before": {"status": before[e.indicator.code]},
             "after": {"status": e.status.value},
@@ -220,7 +221,14 @@ def recipients(conn: Connection, plan: Plan, organisation: Organisation) -> list
             continue
         key = focal.email.lower() if focal.email else f"focal:{unit}"
         found.append(
-            Recipient(key, focal.name or unit, focal.email, default, frozenset({unit}), frozenset({"focal_point"}))
+            Recipient(
+                key,
+                focal.name or unit,
+                focal.email,
+                default,
+                frozenset({unit}),
+                frozenset({"focal_point"}),
+            )
         )
     for user in user_store.list_all(conn):
         if not user.active:
@@ -235,7 +243,9 @@ def recipients(conn: Connection, plan: Plan, organisation: Organisation) -> list
         else:
             units = frozenset()  # admins and viewers: only what they subscribe to
         found.append(
-            Recipient(key, user.display_name, user.email, language, units, frozenset({user.role.value}))
+            Recipient(
+                key, user.display_name, user.email, language, units, frozenset({user.role.value})
+            )
         )
     return digest.merge(found)
 

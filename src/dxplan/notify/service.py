@@ -86,11 +86,9 @@ class Notifier:
             for channel in self.channels:
                 if not channel.reaches(person) or (person.key, channel.name) in today:
                     continue
+                mine = {k for p, c, k in told if p == person.key and c == channel.name}
                 chosen = digest.choose(
-                    person,
-                    items,
-                    preferences=choices.get(person.key, {}),
-                    told=lambda key, p=person.key, c=channel.name: (p, c, key) in told,
+                    person, items, preferences=choices.get(person.key, {}), told=mine.__contains__
                 )
                 if chosen:
                     planned.append(Planned(person, channel.name, chosen))
@@ -150,7 +148,9 @@ class Notifier:
             with self.workspace.writing() as conn:
                 notify_store.mark(conn, stored.id, notify_store.SENT)
             outcome.sent += 1
-            progress(f"sent to {person.key} ({stored.channel}): {len(stored.content['items'])} item(s)")
+            progress(
+                f"sent to {person.key} ({stored.channel}): {len(stored.content['items'])} item(s)"
+            )
 
     def _links(self) -> Callable[[Recipient], dict[str, str]]:
         base = self.workspace.settings.public_url

@@ -54,7 +54,7 @@ def shown(value: Any, language: str) -> str:
             return format_date(date.fromisoformat(value["date"]), "medium", locale=language)
         if "status" in value:
             labels = status_labels(formatter(language).gettext)
-            return labels.get(Status(value["status"]), value["status"])
+            return labels.get(Status(value["status"]), str(value["status"]))
         for candidate in (language, "en", *LANGUAGES):
             if value.get(candidate):
                 return str(value[candidate])

@@ -260,8 +260,8 @@ def set_contact(
     conn: Connection,
     username: str,
     *,
-    email: str | None | object = _UNCHANGED,
-    language: str | None | object = _UNCHANGED,
+    email: str | object | None = _UNCHANGED,
+    language: str | object | None = _UNCHANGED,
     actor: str,
 ) -> User:
     """Give an account an e-mail address and a language for reminders (None removes

@@ -1,7 +1,7 @@
 """Reminders and notifications: people's e-mail and language, preferences, the sent log.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-07
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0008"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -31,9 +31,7 @@ def upgrade() -> None:
         sa.Column("recorded_at", _AT, nullable=False),
         sa.Column("recorded_by", sa.String(64), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notify_preferences")),
-        sa.UniqueConstraint(
-            "recipient", "kind", name=op.f("uq_notify_preferences_recipient_kind")
-        ),
+        sa.UniqueConstraint("recipient", "kind", name=op.f("uq_notify_preferences_recipient_kind")),
     )
     op.create_table(
         "notify_digests",
