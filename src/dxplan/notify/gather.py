@@ -30,6 +30,7 @@ from dxplan.store import focal_points as focal_store
 from dxplan.store import notifications as notify_store
 from dxplan.store import submissions as submission_store
 from dxplan.store import users as user_store
+from dxplan.tasks.service import Tasks, TaskView
 
 OFF: Final = frozenset({Status.OFF_TRACK.value, Status.NOT_ACHIEVED.value})
 FOCAL_POINT: Final = frozenset({"focal_point"})
@@ -132,6 +133,37 @@ def _returned(scene: Scene) -> Iterator[Item]:
                 "path": f"/reports/{report.key}",
             },
         )
+
+
+def _task_item(scene: Scene, kind: digest.ItemKind, task: TaskView, key: str) -> Item:
+    return Item(
+        kind.code,
+        key,
+        task.unit_code,
+        {
+            "unit_name": scene.unit_name(task.unit_code),
+            "task": _text(task.title),
+            "code": task.code,
+            "due": _day(task.due),
+            "progress": task.progress,
+        },
+    )
+
+
+@producer("tasks")
+def _tasks(scene: Scene) -> Iterator[Item]:
+    """Tasks past due and not done (told once), and those due within `remind_days`
+    (told once per due date: a new date is a new reminder), to the lead unit."""
+    tasks = Tasks(scene.conn, scene.plan, scene.organisation)
+    overdue = tasks.overdue(None, scene.today)
+    for task in overdue:
+        kind = digest.TASK_OVERDUE
+        yield _task_item(scene, kind, task, f"{kind.code}:{task.code}")
+    late = {t.code for t in overdue}
+    for task in tasks.due_within(None, scene.remind_days, scene.today):
+        if task.code not in late:
+            kind = digest.TASK_DUE
+            yield _task_item(scene, kind, task, f"{kind.code}:{task.code}@{task.due.isoformat()}")
 
 
 def current_statuses(board: Board | None) -> dict[tuple[str, str, str], str]:
