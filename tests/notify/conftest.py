@@ -129,8 +129,8 @@ class Notify:
     workspace: Workspace
     env: dict[str, str]
 
-    def __call__(self, *args: str) -> Any:
-        return CliRunner().invoke(cli_app, list(args), catch_exceptions=False)
+    def __call__(self, *args: str, input: str | None = None) -> Any:
+        return CliRunner().invoke(cli_app, list(args), input=input, catch_exceptions=False)
 
     def run(self, *args: str) -> Any:
         return self("notify", "--as-of", DAY, *args)
