@@ -53,7 +53,9 @@ class MailServer:
         server = self
 
         class Handler:
-            async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
+            async def handle_DATA(  # noqa: N802 (aiosmtpd calls it by this name)
+                self, _server: Any, _session: Any, envelope: Any
+            ) -> str:
                 server.arrived += 1
                 if server.hold_at == server.arrived:
                     server.held.set()

@@ -6,7 +6,6 @@ track as of 8 November 2025 (projected 72 procedures online of 100, target 100 %
 
 from __future__ import annotations
 
-
 from dxplan.store import notifications as notify_store
 from tests.dashboard_values import record_dashboard_values
 from tests.notify.conftest import COORDINATOR, Notify
