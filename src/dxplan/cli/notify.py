@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from dxplan.cli.common import ExitCode, fail, open_workspace
 from dxplan.domain.account import email_address
 from dxplan.notify import digest
+from dxplan.notify.gather import user_key
 from dxplan.notify.channels import Channel, Email, Webhook, configured
 from dxplan.notify.service import Notifier
 from dxplan.store import focal_points as focal_store
@@ -145,7 +146,7 @@ def _who(conn: Connection, who: str) -> str:
             fail(str(error))
     user = user_store.get(conn, who)
     if user is not None:
-        return user.email.lower() if user.email else f"user:{user.username}"
+        return user_key(user.username, user.email)
     focal = focal_store.current(conn).get(who)
     if focal is not None and focal.named:
         return focal.email.lower() if focal.email else f"focal:{who}"

@@ -265,7 +265,7 @@ def recipients(conn: Connection, plan: Plan, organisation: Organisation) -> list
     for user in user_store.list_all(conn):
         if not user.active:
             continue
-        key = user.email.lower() if user.email else f"user:{user.username}"
+        key = user_key(user.username, user.email)
         language = user.language if user.language in plan.languages else default
         units: frozenset[str] | None
         if user.role is Role.REPORTER:
@@ -280,6 +280,11 @@ def recipients(conn: Connection, plan: Plan, organisation: Organisation) -> list
             )
         )
     return digest.merge(found)
+
+
+def user_key(username: str, email: str | None) -> str:
+    """The recipient key of an account: its e-mail address, else `user:NAME`."""
+    return email.lower() if email else f"user:{username}"
 
 
 def preferences(conn: Connection) -> dict[str, dict[str, str]]:
