@@ -16,8 +16,8 @@ from sqlalchemy import Connection
 from dxplan.cli.common import ExitCode, fail, open_workspace
 from dxplan.domain.account import email_address
 from dxplan.notify import digest
-from dxplan.notify.gather import user_key
 from dxplan.notify.channels import Channel, Email, Webhook, configured
+from dxplan.notify.gather import user_key
 from dxplan.notify.service import Notifier
 from dxplan.store import focal_points as focal_store
 from dxplan.store import notifications as notify_store
