@@ -244,24 +244,11 @@ def _city_summary(scene: Scene) -> Iterator[Item]:
 
 # -- recipients -----------------------------------------------------------------------------
 def recipients(conn: Connection, plan: Plan, organisation: Organisation) -> list[Recipient]:
-    """Focal points (with an e-mail address) and reporters of their units, coordinators
-    for the whole city, and anyone else who subscribed to something on request."""
+    """Reporters of their units, coordinators for the whole city, anyone else for what
+    they subscribed to, and focal points of their unit; a person who is several of
+    these is one recipient, with their account's name and language."""
     default = plan.languages[0]
     found: list[Recipient] = []
-    for unit, focal in focal_store.current(conn).items():
-        if not focal.named or unit not in organisation:
-            continue
-        key = focal.email.lower() if focal.email else f"focal:{unit}"
-        found.append(
-            Recipient(
-                key,
-                focal.name or unit,
-                focal.email,
-                default,
-                frozenset({unit}),
-                frozenset({"focal_point"}),
-            )
-        )
     for user in user_store.list_all(conn):
         if not user.active:
             continue
@@ -277,6 +264,20 @@ def recipients(conn: Connection, plan: Plan, organisation: Organisation) -> list
         found.append(
             Recipient(
                 key, user.display_name, user.email, language, units, frozenset({user.role.value})
+            )
+        )
+    for unit, focal in focal_store.current(conn).items():
+        if not focal.named or unit not in organisation:
+            continue
+        key = focal.email.lower() if focal.email else f"focal:{unit}"
+        found.append(
+            Recipient(
+                key,
+                focal.name or unit,
+                focal.email,
+                default,
+                frozenset({unit}),
+                FOCAL_POINT,
             )
         )
     return digest.merge(found)
