@@ -24,6 +24,9 @@ def test_the_link_in_a_mail_stops_that_persons_digests(
     found = re.search(r"https://dxplan\.cantho\.gov\.vn(/unsubscribe/\S+)", text_of(focal))
     assert found is not None and found.group(1) in html_of(focal)
     path = found.group(1)
+    # each item links to its page: the report form of ward 31135
+    report = "https://dxplan.cantho.gov.vn/reports/past-results/31135/2024Q1"
+    assert report in text_of(focal) and f'href="{report}"' in html_of(focal)
     with TestClient(create_app(notify.workspace.settings)) as client:
         page = client.get(path)  # a GET changes nothing: mail scanners follow links
         assert page.status_code == 200 and FOCAL in page.text

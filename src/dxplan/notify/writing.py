@@ -22,7 +22,9 @@ from dxplan.evaluate.status import Status, status_labels
 from dxplan.i18n import formatter
 from dxplan.notify.digest import KINDS, Item
 
-_NOT_SHOWN: Final = frozenset({"details", "city_statuses"})  # data for lines under, or later
+_NOT_SHOWN: Final = frozenset(
+    {"details", "city_statuses", "path"}
+)  # data for lines under, or later
 TEMPLATES: Final = Path(__file__).parent / "templates"
 _environment = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -44,7 +46,7 @@ class Written:
 @dataclass(frozen=True)
 class Section:
     heading: str
-    lines: list[tuple[str, str, list[str]]]  # (unit name, line, lines under it)
+    lines: list[tuple[str, str, list[str], str | None]]  # (unit, line, lines under, link)
 
 
 def shown(value: Any, language: str) -> str:
@@ -75,6 +77,7 @@ def write(content: Mapping[str, Any], *, links: Mapping[str, str] | None = None)
     fmt = formatter(language)
     _ = fmt.gettext
     items = [Item.from_json(i) for i in content["items"]]
+    site = (links or {}).get("site", "").rstrip("/")
     sections = []
     for code, kind in KINDS.items():
         mine = [i for i in items if i.kind == code]
@@ -89,6 +92,7 @@ def write(content: Mapping[str, Any], *, links: Mapping[str, str] | None = None)
                     for entry in i.data.get("details", [])
                     if kind.detail is not None
                 ],
+                site + i.data["path"] if site and i.data.get("path") else None,
             )
             for i in mine
         ]
