@@ -21,8 +21,8 @@ def test_the_webhook_signs_each_digest_and_the_receiver_verifies_it(
     result = notify.run()
     assert result.exit_code == 0, result.output
     assert hook.forged == 0
-    # every person with an address gets both; the webhook also reaches the leader's
-    # account? No: the leader subscribed to nothing, so nobody tells it anything
+    # the three people with something owed get a mail and a webhook message each; the
+    # leader subscribed to nothing and gets neither
     assert len(hook.bodies) == len(mail.messages) == 3
     [focal] = hook.to(FOCAL)
     assert [i["key"] for i in focal["items"]] == [f"report_missing:past-results/{MISSING}/2024Q1"]
