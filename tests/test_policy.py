@@ -64,6 +64,7 @@ user.manage,organisation,N,N,N,N,N,Y
 feed.write,organisation,N,N,N,N,N,N
 official_report.read,unit U,N,Y,Y,N,Y,Y
 official_report.notes,unit U,N,N,N,N,Y,Y
+notify.choose,organisation,N,Y,Y,Y,Y,Y
 """
 ROWS = list(csv.DictReader(io.StringIO(TABLE)))
 

@@ -48,6 +48,7 @@ class Action(StrEnum):
     FEED_WRITE = "feed.write"  # dossier, catalog batches, packets: source-system tokens only
     OFFICIAL_REPORT_READ = "official_report.read"  # a unit's periodic report (DOCX/PDF/XLSX)
     OFFICIAL_REPORT_NOTES = "official_report.notes"  # its difficulties and next tasks
+    NOTIFY_CHOOSE = "notify.choose"  # one's own choice of reminders (opt-out, subscribe)
 
 
 class Visibility(StrEnum):
@@ -162,6 +163,13 @@ def _read_every_report(user: Reader, resource: Resource) -> bool:
 
 @rule(Action.FOCAL_POINT_READ, Action.TASK_READ)
 def _read_internal(user: Reader, resource: Resource) -> bool:
+    return _active(user)
+
+
+@rule(Action.NOTIFY_CHOOSE)
+def _choose_reminders(user: Reader, resource: Resource) -> bool:
+    """Every signed-in person chooses which reminders they get, for themselves only
+    (the resource is the organisation: a person's choices are never someone else's)."""
     return _active(user)
 
 

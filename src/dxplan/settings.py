@@ -206,6 +206,41 @@ class Settings(BaseSettings):
         description="PDF conversions run at once by one server; others wait for a slot.",
     )
 
+    remind_days: int = Field(
+        default=5,
+        ge=0,
+        le=366,
+        description="`dxplan notify` reminds of reports and tasks due within this many days.",
+    )
+    smtp_url: SecretStr | None = Field(
+        default=None,
+        description="The mail server of `dxplan notify`: smtp://[user:password@]host:port "
+        "(STARTTLS when the server offers it) or smtps://... (TLS from the start). Unset: "
+        "no e-mail is sent.",
+    )
+    mail_from: str | None = Field(
+        default=None,
+        description="The sender address of dxplan's e-mails, e.g. dxplan@sotttt.cantho.gov.vn.",
+    )
+    webhook_url: str | None = Field(
+        default=None,
+        description="Where `dxplan notify` posts each digest as signed JSON (a chat system or "
+        "the city's gateway). Unset: no webhook.",
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Key of the webhook's HMAC-SHA256 signature (X-Dxplan-Signature); "
+        "required with DXPLAN_WEBHOOK_URL.",
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="The address people open dxplan at, e.g. https://dxplan.cantho.gov.vn: "
+        "links in e-mails (the reports, the unsubscribe link). Unset: mails carry no links.",
+    )
+    notify_timeout_seconds: float = Field(
+        default=30.0, gt=0, le=3600, description="Timeout of each SMTP or webhook exchange."
+    )
+
     def now(self, zone: ZoneInfo) -> datetime:
         """The current instant, moved to `as_of` (keeping the time of day in `zone`, the
         plan's) when set."""
@@ -223,6 +258,34 @@ class Settings(BaseSettings):
                 "no query, no user name)"
             )
         return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.match(
+            r"^smtps?://([^\s/@]+@)?[^\s/:@]+(:[0-9]{1,5})?/?$", value.get_secret_value()
+        ):
+            raise ValueError(
+                "not a mail server address such as smtp://host:587 or "
+                "smtps://user:password@host:465"
+            )
+        return value
+
+    @field_validator("webhook_url", "public_url")
+    @classmethod
+    def _web_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^https?://[^\s/?#]+(/[^\s#]*)?$", value):
+            raise ValueError(f"{value!r} is not an address such as https://host/path")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_signed(self) -> Settings:
+        if self.webhook_url is not None and self.webhook_secret is None:
+            raise ValueError(
+                "DXPLAN_WEBHOOK_URL needs DXPLAN_WEBHOOK_SECRET: the receiver checks each "
+                "body's signature with it"
+            )
+        return self
 
     @model_validator(mode="after")
     def _no_short_secret(self) -> Settings:

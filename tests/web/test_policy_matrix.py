@@ -36,6 +36,7 @@ from dxplan.domain.submission import Action as Workflow
 from dxplan.domain.submission import Status
 from dxplan.policy import Action, Figure, ReportRef, UnitRef
 from dxplan.settings import Settings
+from dxplan.store import notifications as notify_store
 from dxplan.store import submissions as submission_store
 from dxplan.store import tokens as token_store
 from dxplan.store import users as user_store
@@ -237,6 +238,9 @@ SIMPLE: Final[dict[tuple[str, str], list[tuple[str, bool, Action, policy.Resourc
     ("GET", "/api/official-reports/{unit}/{period}"): [
         (f"/api/official-reports/{UNIT}/2025Q3", True, Action.OFFICIAL_REPORT_READ, UnitRef(UNIT))
     ],
+    ("GET", "/account/notifications"): [
+        ("/account/notifications", False, Action.NOTIFY_CHOOSE, policy.ORGANISATION)
+    ],
     ("GET", "/official-reports/{unit}/{period}/{fmt}"): [
         (f"/official-reports/{UNIT}/2025Q3/{f}", False, Action.OFFICIAL_REPORT_READ, UnitRef(UNIT))
         for f in ("docx", "xlsx")  # the PDF is this DOCX converted (tests/official)
@@ -274,6 +278,7 @@ FEEDS: Final = {("POST", "/api/dossiers"), ("POST", "/api/procedures")}
 PACKETS: Final = {("POST", "/packets"): "/packets", ("GET", "/packets/{message_id}"): "/packets/m1"}
 FOCAL_POINT_SET: Final = ("POST", "/focal-points/{unit}")
 OFFICIAL_NOTES: Final = ("POST", "/official-reports/{unit}/{period}/notes")
+NOTIFY_CHOOSE: Final = ("POST", "/account/notifications")
 # no figure, no report, no person's data: the same for everyone
 PUBLIC: Final = {
     ("GET", "/api/health"): "service status",
@@ -300,6 +305,9 @@ PUBLIC: Final = {
     ("GET", "/api/dashboard/index/{code}"): "a ranked unit's components",
     ("GET", "/timeliness"): "when the ranked units' figures arrived",
     ("GET", "/api/dashboard/timeliness"): "when the ranked units' figures arrived",
+    # the link in every reminder: its signed token is the right (tests/notify)
+    ("GET", "/unsubscribe/{token}"): "an unsubscribe link's confirmation",
+    ("POST", "/unsubscribe/{token}"): "unsubscribing by a signed link",
 }
 
 
@@ -328,7 +336,7 @@ def test_every_route_is_in_the_matrix(world: World) -> None:
         | set(SIGNED_IN_LISTS)
         | FEEDS
         | set(PACKETS)
-        | {FOCAL_POINT_SET, OFFICIAL_NOTES}
+        | {FOCAL_POINT_SET, OFFICIAL_NOTES, NOTIFY_CHOOSE}
         | set(PUBLIC)
     )
     routes = _routes(world.clients["anonymous"].app)
@@ -426,6 +434,21 @@ def test_writing_an_official_reports_notes(world: World) -> None:
             _refused(response, role, api=False, unreadable=False)
         page = world.get("coordinator", f"/official-reports/{UNIT}/2025Q2").text
         assert (form["difficulties"] in page) is allowed, role
+
+
+def test_choosing_ones_reminders(world: World) -> None:
+    """Each person saves their own choices; nobody without an account saves any."""
+    for role in ROLES:
+        form = {"csrf_token": world.csrf.get(role, "none"), "kind.report_due": "1"}
+        response = world.clients[role].post("/account/notifications", data=form)
+        allowed = policy.can(world.users[role], Action.NOTIFY_CHOOSE, policy.ORGANISATION)
+        if allowed:
+            assert response.status_code == 303, f"{role}: {response.text}"
+        else:
+            _refused(response, role, api=False, unreadable=False)
+        with world.workspace.engine.connect() as conn:
+            saved = notify_store.preferences(conn).get(f"user:{role}", {})
+        assert (saved.get("report_missing") == "out") is allowed, role
 
 
 @pytest.mark.parametrize("route", sorted(FIGURES), ids=" ".join)

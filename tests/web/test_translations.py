@@ -13,13 +13,17 @@ PACKAGE = Path(dxplan.__file__).parent
 
 
 def _messages() -> set[str]:
-    method_map = [("web/templates/**.html", "jinja2"), ("**.py", "python")]
+    method_map = [
+        ("web/templates/**.html", "jinja2"),
+        ("notify/templates/**", "jinja2"),
+        ("**.py", "python"),
+    ]
     found = {
         message
         for _, _, message, _, _ in extract_from_dir(
             PACKAGE,
             method_map,
-            options_map={"web/templates/**.html": {}},
+            options_map={"web/templates/**.html": {}, "notify/templates/**": {}},
             keywords={"_": None, "gettext": None},
         )
     }

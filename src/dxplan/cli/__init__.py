@@ -20,6 +20,7 @@ from dxplan.cli import (
     figures,
     focal_points,
     national,
+    notify,
     opendata,
     plan,
     report,
@@ -53,6 +54,7 @@ app.add_typer(focal_points.app, name="focal-points")
 app.add_typer(national.app, name="national")
 app.add_typer(opendata.app, name="opendata")
 app.add_typer(tasks.app, name="tasks")
+app.add_typer(notify.app, name="notify")
 app.command("compute")(data.compute_command)
 app.command("evaluate")(evaluate.evaluate_command)
 app.command("report")(report.report_command)

@@ -27,6 +27,14 @@ PasswordStdin = Annotated[
     bool,
     typer.Option("--password-stdin", help="Read the password from standard input (first line)."),
 ]
+EmailOption = Annotated[
+    str | None,
+    typer.Option("--email", help="Where reminders go (dxplan notify), e.g. ten@cantho.gov.vn."),
+]
+LanguageOption = Annotated[
+    str | None,
+    typer.Option("--language", help="Language of reminders: vi, en or bn [default: the plan's]."),
+]
 UnitOption = Annotated[
     list[str] | None,
     typer.Option("--unit", help="A unit a reporter reports for (repeat for several)."),
@@ -55,6 +63,8 @@ def add(
     ],
     unit: UnitOption = None,
     name: Annotated[str | None, typer.Option("--name", help="Full name shown on pages.")] = None,
+    email: EmailOption = None,
+    language: LanguageOption = None,
     password_stdin: PasswordStdin = False,
 ) -> None:
     """Create an account. The password is read from standard input, never from arguments.
@@ -79,11 +89,46 @@ def add(
                     actor="cli",
                     display_name=name,
                     known_units=known,
+                    email=email,
+                    language=language,
                 )
         except UserError as error:
             fail(str(error))
     units = f" for {', '.join(user.units)}" if user.units else ""
     typer.echo(f"user {user.username!r} added: {user.role.value}{units}")
+
+
+@app.command("contact")
+def contact(
+    ctx: typer.Context,
+    username: UsernameArgument,
+    email: EmailOption = None,
+    language: LanguageOption = None,
+    no_email: Annotated[
+        bool, typer.Option("--no-email", help="Remove the account's e-mail address.")
+    ] = False,
+) -> None:
+    """Set an account's e-mail address and language for reminders (dxplan notify).
+
+    Example: `dxplan users contact skhcn --email vanthu@skhcn.cantho.gov.vn --language vi`.
+    """
+    if no_email and email is not None:
+        fail("give --email or --no-email, not both")
+    changes: dict[str, str | None] = {}
+    if email is not None or no_email:
+        changes["email"] = email
+    if language is not None:
+        changes["language"] = language
+    if not changes:
+        fail("give --email ADDRESS, --no-email or --language LANG")
+    with open_workspace(ctx) as workspace:
+        try:
+            with workspace.writing() as conn:
+                user = user_store.set_contact(conn, username, actor="cli", **changes)
+        except UserError as error:
+            fail(str(error))
+    language_text = user.language or "the plan's"
+    typer.echo(f"user {username!r}: e-mail {user.email or '(none)'}, language {language_text}")
 
 
 @app.command("list")
@@ -95,11 +140,13 @@ def list_users(ctx: typer.Context) -> None:
         with workspace.engine.connect() as conn:
             found = user_store.list_all(conn)
     table = Table(title=f"{len(found)} users")
-    for column in ("user name", "name", "role", "units", "state"):
+    for column in ("user name", "name", "role", "units", "e-mail", "state"):
         table.add_column(column, overflow="fold")
     for u in found:
         state = "active" if u.active else "disabled"
-        table.add_row(u.username, u.display_name, u.role.value, ", ".join(u.units), state)
+        table.add_row(
+            u.username, u.display_name, u.role.value, ", ".join(u.units), u.email or "", state
+        )
     Console().print(table)
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
+from email_validator import EmailNotValidError, validate_email
+
 
 class Role(StrEnum):
     ADMIN = "admin"  # manages accounts; may do everything
@@ -47,6 +49,8 @@ class User:
     role: Role
     units: tuple[str, ...]
     active: bool = True
+    email: str | None = None  # where reminders go
+    language: str | None = None  # of reminders; None: the plan's first
 
     def can(self, permission: Permission) -> bool:
         return self.active and permission in PERMISSIONS[self.role]
@@ -54,3 +58,16 @@ class User:
     def reports_for(self, unit: str) -> bool:
         """Whether this person enters reports of `unit`."""
         return self.can(Permission.ENTER_OWN) and unit in self.units
+
+
+def email_address(text: str) -> str:
+    """`text` as an e-mail address (the domain lowercased), or ValueError saying why.
+
+    Only the form is checked (RFC 5322 and 6531, by `email-validator`), never the DNS:
+    government networks are often closed.
+    """
+    try:
+        checked = validate_email(text.strip(), check_deliverability=False)
+    except EmailNotValidError as error:
+        raise ValueError(f"{text!r} is not an e-mail address: {error}") from None
+    return str(checked.normalized)

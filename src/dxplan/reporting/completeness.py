@@ -134,14 +134,16 @@ def late_and_missing(
     *,
     dataset: str | None = None,
     kinds: Iterable[str] = (),
+    soon_days: int = DUE_SOON_DAYS,
 ) -> list[LateReport]:
-    """Missing and late reports whose due date has passed, then those due soon, by due date.
+    """Missing and late reports whose due date has passed, then those due within
+    `soon_days`, by due date.
 
     `dataset` and `kinds` narrow the list to one data set and to units of some kinds.
     """
     reports = _submissions(conn, dataset)
     calendar = plan.calendar
-    soon = today + timedelta(days=DUE_SOON_DAYS)
+    soon = today + timedelta(days=soon_days)
     rows: list[LateReport] = []
     # owed as of the day after `soon`: also reports due soon whose period just ended
     for due, unit in _chosen(plan, organisation, soon + timedelta(days=1), dataset, set(kinds)):

@@ -138,6 +138,8 @@ users = Table(
     Column("active", Boolean, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("created_by", String(64), nullable=False),
+    Column("email", String(254), nullable=True),  # where reminders go (migration 0010)
+    Column("language", String(8), nullable=True),  # of reminders; None: the plan's first
 )
 
 user_units = Table(
@@ -242,6 +244,63 @@ report_notes = Table(
     Column("recorded_at", UTCDateTime, nullable=False),
     Column("recorded_by", String(64), nullable=False),
     Index(None, "unit_code", "period"),
+)
+
+# reminders and notifications (dxplan.notify, migration 0010)
+# a person's choice per kind of notice: "out" (opted out) or "in" (subscribed)
+notify_preferences = Table(
+    "notify_preferences",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("recipient", String(254), nullable=False),  # an e-mail address or user:NAME
+    Column("kind", String(32), nullable=False),  # an item kind, or "all"
+    Column("choice", String(3), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("recorded_by", String(64), nullable=False),
+    UniqueConstraint("recipient", "kind"),
+)
+
+# one message to one recipient over one channel: at most one a day; the message id is
+# fixed when composed and sent unchanged on every attempt
+notify_digests = Table(
+    "notify_digests",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("message_id", String(36), nullable=False, unique=True),
+    Column("recipient", String(254), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("day", String(10), nullable=False),  # YYYY-MM-DD on the plan's clock
+    Column("state", String(8), nullable=False),  # pending | sending | sent
+    Column("content", JSON, nullable=False),  # what the message says (notify.digest)
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=True),
+    UniqueConstraint("recipient", "channel", "day"),
+    Index(None, "state"),
+)
+
+# the sent log: an item is told to a recipient over a channel once, in one digest
+notify_items = Table(
+    "notify_items",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("recipient", String(254), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("item_key", String(200), nullable=False),
+    Column("digest_id", Integer, ForeignKey("notify_digests.id"), nullable=False, index=True),
+    UniqueConstraint("recipient", "channel", "item_key"),
+)
+
+# each unit's indicator statuses as the last real run saw them: "turned off track since"
+notify_statuses = Table(
+    "notify_statuses",
+    metadata,
+    Column("unit_code", String(32), primary_key=True),
+    Column("indicator", String(32), primary_key=True),
+    Column("period", String(8), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
 )
 
 # tasks (dxplan.tasks, migration 0009): units' breakthrough tasks, one per unit and year;

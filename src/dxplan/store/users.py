@@ -17,7 +17,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, delete, insert, select, update
 
-from dxplan.domain.account import Role, User
+from dxplan.domain.account import Role, User, email_address
+from dxplan.domain.names import LANGUAGES
 from dxplan.store import audit
 from dxplan.store import sessions as session_store
 from dxplan.store import tokens as token_store
@@ -53,7 +54,24 @@ def _from_row(conn: Connection, row: object) -> User:
         role=Role(m["role"]),
         units=_load_units(conn, m["id"]),
         active=m["active"],
+        email=m["email"],
+        language=m["language"],
     )
+
+
+def _checked_email(email: str | None) -> str | None:
+    if email is None:
+        return None
+    try:
+        return email_address(email)
+    except ValueError as error:
+        raise UserError(f"--email: {error}") from None
+
+
+def _checked_language(language: str | None) -> str | None:
+    if language is not None and language not in LANGUAGES:
+        raise UserError(f"--language: {language!r} is not one of {', '.join(LANGUAGES)}")
+    return language
 
 
 def _check_password(password: str) -> None:
@@ -81,6 +99,8 @@ def add(
     actor: str,
     display_name: str | None = None,
     known_units: set[str] | None = None,
+    email: str | None = None,
+    language: str | None = None,
 ) -> User:
     """Create an account. A reporter needs at least one unit; others have none."""
     if not USERNAME.match(username):
@@ -89,6 +109,8 @@ def add(
         )
     _check_password(password)
     _check_role(role, units, known_units)
+    email = _checked_email(email)
+    language = _checked_language(language)
     if get(conn, username) is not None:
         raise UserError(f"user {username!r} already exists")
     inserted = conn.execute(
@@ -100,6 +122,8 @@ def add(
             active=True,
             created_at=datetime.now(UTC),
             created_by=actor,
+            email=email,
+            language=language,
         )
     ).inserted_primary_key
     assert inserted is not None
@@ -114,7 +138,13 @@ def add(
         action="user.add",
         entity="user",
         key=username,
-        after={"role": role.value, "units": sorted(set(units)), "active": True},
+        after={
+            "role": role.value,
+            "units": sorted(set(units)),
+            "active": True,
+            "email": email,
+            "language": language,
+        },
     )
     user = get(conn, username)
     assert user is not None
@@ -221,6 +251,42 @@ def set_role(
         after={"role": role.value, "units": wanted},
     )
     return end_access(conn, user, actor=actor)
+
+
+_UNCHANGED = object()
+
+
+def set_contact(
+    conn: Connection,
+    username: str,
+    *,
+    email: str | object | None = _UNCHANGED,
+    language: str | object | None = _UNCHANGED,
+    actor: str,
+) -> User:
+    """Give an account an e-mail address and a language for reminders (None removes
+    one); an address that is not one changes nothing."""
+    user = _existing(conn, username)
+    values: dict[str, str | None] = {}
+    if email is not _UNCHANGED:
+        assert email is None or isinstance(email, str)
+        values["email"] = _checked_email(email)
+    if language is not _UNCHANGED:
+        assert language is None or isinstance(language, str)
+        values["language"] = _checked_language(language)
+    before = {"email": user.email, "language": user.language}
+    if values and any(before[k] != v for k, v in values.items()):
+        conn.execute(update(users).where(users.c.id == user.id).values(**values))
+        audit.append(
+            conn,
+            actor=actor,
+            action="user.contact",
+            entity="user",
+            key=username,
+            before=before,
+            after={**before, **values},
+        )
+    return _existing(conn, username)
 
 
 def authenticate(conn: Connection, username: str, password: str) -> User | None:
