@@ -1,5 +1,5 @@
 """JSON API: one router per resource."""
 
-from dxplan.web.api import feeds, health, plan, reports, units
+from dxplan.web.api import feeds, health, plan, reports, tasks, units
 
-ROUTERS = (health.router, plan.router, units.router, feeds.router, reports.router)
+ROUTERS = (health.router, plan.router, units.router, feeds.router, reports.router, tasks.router)

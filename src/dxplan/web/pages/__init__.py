@@ -12,6 +12,8 @@ from dxplan.web.pages import (
     opendata,
     overview,
     reports,
+    task,
+    tasks,
     units,
 )
 
@@ -28,5 +30,7 @@ ROUTERS = (
     official.router,
     reports.router,
     reports.api_router,
+    tasks.router,  # before task.router: /tasks/breakthrough/new is no task's action
+    task.router,
     opendata.router,
 )
