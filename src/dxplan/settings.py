@@ -108,6 +108,11 @@ class Settings(BaseSettings):
         le=512,
         description="Deepest nesting of arrays and objects accepted in a JSON API body.",
     )
+    max_evidence_bytes: int = Field(
+        default=20 << 20,
+        ge=1024,
+        description="Largest evidence file of a task's progress report in bytes (20 MiB).",
+    )
     open_data_licence: str = Field(
         default="CC-BY-4.0",
         pattern=r"^[A-Za-z0-9][A-Za-z0-9.+-]*$",

@@ -15,6 +15,7 @@ from dxplan.domain.measure import Measure, SourceKind
 from dxplan.domain.names import LANGUAGES, LocalizedText
 from dxplan.domain.organisation import Organisation
 from dxplan.domain.period import DEFAULT_TIMEZONE, Calendar, PeriodKind, zone_of
+from dxplan.domain.task import PlanTask
 from dxplan.domain.unit import UnitKinds, UnitsSource
 
 Loc = tuple[str | int, ...]
@@ -59,6 +60,10 @@ class Plan(BaseModel):
     datasets: list[DataSet] = Field(default_factory=list)
     focal_points: FocalPoints | None = None
     issuer: Issuer | None = None  # who signs the official reports (domain/issuer.py)
+    tasks: list[PlanTask] = Field(
+        default_factory=list,
+        description="the plan's tasks: lead and supporting units, dates, indicators served",
+    )
     languages: list[str] = Field(
         default_factory=lambda: list(LANGUAGES),
         min_length=1,
@@ -134,6 +139,16 @@ class Plan(BaseModel):
         """The data set that reports `measure`, if any."""
         return next((d for d in self.datasets if measure in d.measures), None)
 
+    def task(self, code: str) -> PlanTask | None:
+        return next((t for t in self.tasks if t.code == code), None)
+
+    def pillar_of(self, task: PlanTask) -> str | None:
+        """The task's pillar: its own, else its first known indicator's."""
+        if task.pillar is not None:
+            return task.pillar
+        known = {i.code: i.pillar for i in self.indicators}
+        return next((known[c] for c in task.indicators if c in known), None)
+
     def indicators_of(self, pillar: str) -> list[Indicator]:
         return [i for i in self.indicators if i.pillar == pillar]
 
@@ -157,6 +172,7 @@ def _problems(plan: Plan, organisation: Organisation | None) -> Iterator[Problem
     yield from _duplicates([m.code for m in plan.measures], "measures")
     yield from _duplicates([i.code for i in plan.indicators], "indicators")
     yield from _duplicates([d.code for d in plan.datasets], "datasets")
+    yield from _duplicates([t.code for t in plan.tasks], "tasks")
     for index, field, code, message in COMPUTED.problems(plan.measures):
         yield Problem(("measures", index, field), code, message)
     yield from _period_problems(plan)
@@ -199,6 +215,7 @@ def _problems(plan: Plan, organisation: Organisation | None) -> Iterator[Problem
                 f"{indicator.code} names unknown unit {indicator.lead_agency!r}",
             )
     yield from _dataset_problems(plan, organisation)
+    yield from _task_problems(plan, organisation)
     for code in plan.issuer.units if plan.issuer is not None else ():
         if organisation is not None and code not in organisation:
             yield Problem(("issuer", "units", code), "unknown-unit", f"unknown unit {code!r}")
@@ -323,4 +340,38 @@ def _kind_problems(plan: Plan, organisation: Organisation | None) -> Iterator[Pr
         if kind not in known:
             yield Problem(
                 loc, "unknown-kind", f"unknown unit kind {kind!r}; declared: {', '.join(known)}"
+            )
+
+
+def _task_problems(plan: Plan, organisation: Organisation | None) -> Iterator[Problem]:
+    """Tasks name units of the organisation and the plan's indicators, and end after
+    they start."""
+    indicators = {i.code for i in plan.indicators}
+    pillars = {p.code for p in plan.pillars}
+    for index, task in enumerate(plan.tasks):
+        here = ("tasks", index)
+        named = [((*here, "lead"), task.lead)] + [
+            ((*here, "supporting", position), unit)
+            for position, unit in enumerate(task.supporting)
+        ]
+        for loc, unit in named:
+            if organisation is not None and unit not in organisation:
+                yield Problem(loc, "unknown-unit", f"{task.code} names unknown unit {unit!r}")
+        for position, code in enumerate(task.indicators):
+            if code not in indicators:
+                yield Problem(
+                    (*here, "indicators", position),
+                    "unknown-indicator",
+                    f"{task.code} names unknown indicator {code!r}",
+                )
+        if task.pillar is not None and task.pillar not in pillars:
+            yield Problem(
+                (*here, "pillar"), "unknown-pillar", f"{task.code}: unknown pillar {task.pillar!r}"
+            )
+        if task.due < task.start:
+            yield Problem(
+                (*here, "due"),
+                "due-before-start",
+                f"{task.code} is due on {task.due.isoformat()}, before its start on "
+                f"{task.start.isoformat()}",
             )

@@ -55,7 +55,8 @@ PLAN_PROBLEMS: Final = {
         ProblemType(
             "unknown-unit",
             Stage.PLAN,
-            "The organisation, a lead agency or a reporting unit is not in the organisation.",
+            "The organisation, a lead agency, a reporting unit or a task's lead or supporting "
+            "unit is not in the organisation.",
         ),
         ProblemType(
             "bad-period",
@@ -74,7 +75,13 @@ PLAN_PROBLEMS: Final = {
             "A data set's reporters or the focal-point registry name a kind of unit the "
             "organisation does not declare.",
         ),
-        ProblemType("unknown-pillar", Stage.PLAN, "An indicator names a pillar the plan lacks."),
+        ProblemType(
+            "unknown-pillar", Stage.PLAN, "An indicator or a task names a pillar the plan lacks."
+        ),
+        ProblemType(
+            "unknown-indicator", Stage.PLAN, "A task names an indicator the plan does not declare."
+        ),
+        ProblemType("due-before-start", Stage.PLAN, "A task is due before it starts."),
         ProblemType(
             "unknown-measure",
             Stage.PLAN,

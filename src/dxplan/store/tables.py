@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -239,4 +240,60 @@ report_notes = Table(
     Column("recorded_at", UTCDateTime, nullable=False),
     Column("recorded_by", String(64), nullable=False),
     Index(None, "unit_code", "period"),
+)
+
+# tasks (dxplan.tasks, migration 0009): units' breakthrough tasks, one per unit and year;
+# due dates are ISO text (YYYY-MM-DD), as backups carry them
+breakthrough_tasks = Table(
+    "breakthrough_tasks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(48), nullable=False, unique=True),  # BT-2025-92-SKHCN
+    Column("unit_code", String(32), ForeignKey("units.code"), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("description", Text, nullable=True),
+    Column("expected_result", Text, nullable=True),
+    Column("due", String(10), nullable=False),
+    Column("indicators", JSON, nullable=False),  # [indicator code]
+    Column("status", String(16), nullable=False),  # the reports' workflow: draft ... approved
+    Column("version", Integer, nullable=False),  # +1 on every change: refuses lost updates
+    Column("review_comment", Text, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    UniqueConstraint("unit_code", "year"),
+)
+
+# progress reports on a task (the plan's or a breakthrough one); rows are only ever
+# added, the newest is the task's current progress
+task_progress = Table(
+    "task_progress",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("task_code", String(48), nullable=False),
+    Column("unit_code", String(32), ForeignKey("units.code"), nullable=False),  # who reported
+    Column("percent", Integer, nullable=False),
+    Column("progress", String(16), nullable=False),  # not_started | in_progress | done
+    Column("note", Text, nullable=True),
+    Column("evidence", JSON, nullable=False),  # [task_evidence.id] added with this report
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("recorded_by", String(64), nullable=False),
+    Index(None, "task_code", "id"),
+)
+
+# evidence files of progress reports, their content in the store (decision 0018)
+task_evidence = Table(
+    "task_evidence",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("task_code", String(48), nullable=False, index=True),
+    Column("filename", String(200), nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("uploaded_at", UTCDateTime, nullable=False),
+    Column("uploaded_by", String(64), nullable=False),
 )

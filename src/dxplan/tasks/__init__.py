@@ -1,0 +1,1 @@
+"""Tasks of the plan and units' breakthrough tasks: progress, evidence, approval."""
