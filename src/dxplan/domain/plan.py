@@ -351,8 +351,7 @@ def _task_problems(plan: Plan, organisation: Organisation | None) -> Iterator[Pr
     for index, task in enumerate(plan.tasks):
         here = ("tasks", index)
         named = [((*here, "lead"), task.lead)] + [
-            ((*here, "supporting", position), unit)
-            for position, unit in enumerate(task.supporting)
+            ((*here, "supporting", position), unit) for position, unit in enumerate(task.supporting)
         ]
         for loc, unit in named:
             if organisation is not None and unit not in organisation:

@@ -139,11 +139,15 @@ def _detail(workspace: WorkspaceDep, user: Any, task: TaskView) -> TaskDetailOut
     )
 
 
-@router.get("/tasks", summary="The year's tasks (the /tasks page)", responses=refusals(401, 403, 422))
+@router.get(
+    "/tasks", summary="The year's tasks (the /tasks page)", responses=refusals(401, 403, 422)
+)
 def tasks_json(
     workspace: WorkspaceDep,
     user: ApiUser,
-    year: Annotated[int | None, Query(ge=1900, le=2999, description="Default: the current year")] = None,
+    year: Annotated[
+        int | None, Query(ge=1900, le=2999, description="Default: the current year")
+    ] = None,
     unit: Annotated[str | None, Query(description="Tasks this unit leads or supports")] = None,
 ) -> list[TaskOut]:
     """The plan's tasks and the units' breakthrough tasks of the year, late first."""
@@ -153,7 +157,9 @@ def tasks_json(
     return [_out(t) for t in sorted(found, key=late_first)]
 
 
-@router.get("/tasks/{code}", summary="A task, its history and evidence", responses=refusals(401, 404))
+@router.get(
+    "/tasks/{code}", summary="A task, its history and evidence", responses=refusals(401, 404)
+)
 def task_json_one(code: str, workspace: WorkspaceDep, user: ApiUser) -> TaskDetailOut:
     return _detail(workspace, user, readable(workspace, user, code))
 
@@ -224,6 +230,7 @@ async def task_progress(
             f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in error.errors()
         ]
         raise HTTPException(422, "; ".join(problems)) from None
+
     def store() -> TaskDetailOut:
         with writing(workspace) as tasks:
             done = tasks.update_progress(
@@ -242,9 +249,7 @@ async def task_progress(
 
 def _registrant(user: ApiUser) -> None:
     """403 unless the user reports for some unit (asked before the body is read)."""
-    if not any(
-        policy.can(user, policy.Action.TASK_UPDATE, policy.UnitRef(u)) for u in user.units
-    ):
+    if not any(policy.can(user, policy.Action.TASK_UPDATE, policy.UnitRef(u)) for u in user.units):
         require(user, policy.Action.TASK_UPDATE, policy.UnitRef(""))
 
 

@@ -21,7 +21,7 @@ from dxplan import policy
 from dxplan.domain.account import User
 from dxplan.domain.submission import Status
 from dxplan.domain.task import Progress, TaskKind
-from dxplan.tasks.service import Invalid, Tasks, TaskError, TaskView, Upload
+from dxplan.tasks.service import Invalid, TaskError, Tasks, TaskView, Upload
 from dxplan.web.auth import PageUser
 from dxplan.web.deps import RendererDep, WorkspaceDep
 from dxplan.web.pages.account import checked_form
@@ -281,8 +281,6 @@ def evidence_response(workspace: Workspace, user: User, code: str, evidence_id: 
 
 
 @router.get("/tasks/{code}/evidence/{evidence_id}")
-def task_evidence(
-    code: str, evidence_id: int, workspace: WorkspaceDep, user: PageUser
-) -> Response:
+def task_evidence(code: str, evidence_id: int, workspace: WorkspaceDep, user: PageUser) -> Response:
     """An evidence file of the task (attachment, never shown inline)."""
     return evidence_response(workspace, user, code, evidence_id)

@@ -34,6 +34,7 @@ from dxplan.exports.tasks import XLSX, TaskSheet, task_workbook
 from dxplan.i18n import Formatter
 from dxplan.tasks.service import Invalid, TaskError, Tasks, TaskView
 from dxplan.web.auth import PageUser
+from dxplan.web.dashboard import Scope
 from dxplan.web.dates import Dates
 from dxplan.web.deps import RendererDep, WorkspaceDep
 from dxplan.web.pages.account import checked_form
@@ -229,7 +230,9 @@ def _registrable(user: User, tasks: list[TaskView]) -> list[str]:
     ]
 
 
-Year = Annotated[int | None, Query(ge=1900, le=2999, description="The tasks' year (default: today's)")]
+Year = Annotated[
+    int | None, Query(ge=1900, le=2999, description="The tasks' year (default: today's)")
+]
 UnitCode = Annotated[str | None, Query(description="Only the tasks this unit leads or supports")]
 
 
@@ -324,7 +327,9 @@ def tasks_xlsx(
                 t.due,
                 gettext(STATUS_LABELS[t.status]),
                 t.progress,
-                t.updated_at.astimezone(show.dates.zone).replace(tzinfo=None) if t.updated_at else None,
+                t.updated_at.astimezone(show.dates.zone).replace(tzinfo=None)
+                if t.updated_at
+                else None,
                 t.note or "",
             ]
             for t in sorted(found, key=late_first)
@@ -332,7 +337,9 @@ def tasks_xlsx(
     )
     name = f"tasks-{chosen}" + (f"-{unit}" if unit else "") + ".xlsx"
     disposition = f'attachment; filename="{name}"'
-    return Response(task_workbook(sheet), media_type=XLSX, headers={"Content-Disposition": disposition})
+    return Response(
+        task_workbook(sheet), media_type=XLSX, headers={"Content-Disposition": disposition}
+    )
 
 
 # -- registering a breakthrough task ------------------------------------------------------
@@ -351,7 +358,9 @@ def _form_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     show = shown(request, renderer, workspace)
-    units = [u for u in user.units if policy.can(user, policy.Action.TASK_UPDATE, policy.UnitRef(u))]
+    units = [
+        u for u in user.units if policy.can(user, policy.Action.TASK_UPDATE, policy.UnitRef(u))
+    ]
     context = {
         "units": [show.unit(u) for u in units],
         "given": given,
@@ -438,7 +447,63 @@ def breakthrough_register(
             raise HTTPException(error.status, str(error)) from None
         problems = error.messages if isinstance(error, Invalid) else [str(error)]
         return _form_page(
-            request, renderer, workspace, user, given=given, problems=problems, status_code=error.status
+            request,
+            renderer,
+            workspace,
+            user,
+            given=given,
+            problems=problems,
+            status_code=error.status,
         )
-    request.session["flash"] = gettext("Breakthrough task registered as a draft: submit it for approval.")
+    request.session["flash"] = gettext(
+        "Breakthrough task registered as a draft: submit it for approval."
+    )
     return RedirectResponse(f"/tasks/{task.code}", status_code=303)
+
+
+# -- on the dashboard's pages: a unit's tasks, the overdue ones on /alerts ------------------
+
+
+def _scope_shown(scope: Scope) -> Shown:
+    dates = Dates(scope.fmt.language, scope.plan.calendar.zone)
+    return Shown(scope.fmt, dates, scope.plan, scope.organisation)
+
+
+def unit_tasks(scope: Scope, code: str) -> dict[str, Any]:
+    """The unit's tasks of the board's year, late first, and its breakthrough task, for a
+    reader who may read them (nothing for the wall screen)."""
+    reader = scope.reader
+    if reader is None or not policy.can(reader, policy.Action.TASK_READ, policy.UnitRef(code)):
+        return {}
+    year = scope.board.period.year_period().year
+    with reading(scope.workspace) as tasks:
+        found = sorted(tasks.list(reader, year, unit=code, as_of=scope.board.as_of), key=late_first)
+    show = _scope_shown(scope)
+    chosen = next(
+        (t for t in found if t.kind is TaskKind.BREAKTHROUGH and t.unit_code == code), None
+    )
+    return {
+        "tasks": {
+            "year": year,
+            "counts": counts(found, show),
+            "rows": [show.task(t) for t in found if t is not chosen],
+            "breakthrough": show.task(chosen) if chosen is not None else None,
+            "url": "/tasks?" + urlencode({"year": year, "unit": code}),
+        }
+    }
+
+
+def overdue_tasks(scope: Scope) -> dict[str, Any]:
+    """Tasks past their due date and not done as of the board's day, longest overdue
+    first, for a reader who may read tasks."""
+    reader = scope.reader
+    if reader is None or not policy.can(reader, policy.Action.TASK_READ, policy.ORGANISATION):
+        return {}
+    with reading(scope.workspace) as tasks:
+        found = tasks.overdue(reader, as_of=scope.board.as_of)
+    show = _scope_shown(scope)
+    rows = [
+        show.task(t) | {"days_late": (scope.board.as_of - t.due).days}
+        for t in sorted(found, key=lambda t: (t.due, t.code))
+    ]
+    return {"overdue_tasks": {"rows": rows, "url": "/tasks"}}
