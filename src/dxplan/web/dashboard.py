@@ -444,7 +444,7 @@ class Dashboard:
                 return JSONResponse({"detail": detail}, status_code=503)
             found = self.view(scope, build, state(scope) if state is not None else None)
             if personal is not None:
-                found = {**found, **personal(scope)}  # type: ignore[dict-item]
+                found = {**found, **personal(scope)}  # type: ignore[dict-item,assignment]
             return respond(found)
         except Busy:
             headers = {"Retry-After": str(BUSY_SECONDS)}

@@ -25,7 +25,7 @@ from dxplan.tasks.service import Invalid, TaskError, Tasks, TaskView, Upload
 from dxplan.web.auth import PageUser
 from dxplan.web.deps import RendererDep, WorkspaceDep
 from dxplan.web.pages.account import checked_form
-from dxplan.web.pages.tasks import reading, shown, writing
+from dxplan.web.pages.tasks import reading, refused, shown, writing
 from dxplan.web.rendering import Renderer
 from dxplan.workspace import Workspace
 
@@ -161,7 +161,10 @@ def task_page(
     code: str, request: Request, workspace: WorkspaceDep, renderer: RendererDep, user: PageUser
 ) -> HTMLResponse:
     """A task: details, history, evidence, and the forms the reader may use."""
-    task = readable(workspace, user, code)
+    try:
+        task = readable(workspace, user, code)
+    except HTTPException as error:
+        return refused(request, renderer, error)
     return _page(request, renderer, workspace, user, task)
 
 

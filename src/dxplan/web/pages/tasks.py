@@ -182,6 +182,12 @@ def shown(request: Request, renderer: Renderer, workspace: Workspace) -> Shown:
     return Shown(renderer.formatter(request), renderer.dates(request), plan, organisation)
 
 
+def refused(request: Request, renderer: Renderer, error: HTTPException) -> HTMLResponse:
+    """A small page saying why a task cannot be shown or acted on (403, 404)."""
+    context = {"status": error.status_code, "detail": error.detail}
+    return renderer.render(request, "tasks_error.html", context, status_code=error.status_code)
+
+
 def default_year(workspace: Workspace, year: int | None) -> int:
     return year if year is not None else workspace.as_of().year
 
@@ -399,7 +405,10 @@ def breakthrough_form(
     unit: str | None = None,
 ) -> HTMLResponse:
     """The form of a unit's breakthrough task for the year (a reporter's units)."""
-    _may_register(user, unit)
+    try:
+        _may_register(user, unit)
+    except HTTPException as error:
+        return refused(request, renderer, error)
     given = dict.fromkeys(FIELDS, "") | {"unit": unit or (user.units[0] if user.units else "")}
     return _form_page(request, renderer, workspace, user, given=given)
 
