@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import date
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
