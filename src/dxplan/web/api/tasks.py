@@ -41,6 +41,7 @@ from dxplan.web.responses import refusals
 router = APIRouter(prefix="/api", tags=["tasks"])
 
 MULTIPART: Final = "multipart/form-data"
+FORM: Final = "application/x-www-form-urlencoded"
 
 
 class EvidenceOut(BaseModel):
@@ -140,7 +141,7 @@ def _detail(workspace: WorkspaceDep, user: Any, task: TaskView) -> TaskDetailOut
 
 
 @router.get(
-    "/tasks", summary="The year's tasks (the /tasks page)", responses=refusals(401, 403, 422)
+    "/tasks", summary="The year's tasks (the /tasks page)", responses=refusals(401, 403, 404, 422)
 )
 def tasks_json(
     workspace: WorkspaceDep,
@@ -211,7 +212,7 @@ async def task_progress(
     `files`: PDF, DOCX, XLSX, PNG or JPEG. All of it is stored, or nothing."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     form = None
-    if kind == MULTIPART:
+    if kind in (MULTIPART, FORM):  # a form without files comes URL-encoded
         form = await request.form()
         raw: dict[str, Any] = {
             k: str(form.get(k)) for k in ("percent", "progress", "note", "version") if form.get(k)

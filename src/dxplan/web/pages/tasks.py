@@ -257,11 +257,14 @@ def tasks_page(
     show = shown(request, renderer, workspace)
     chosen = default_year(workspace, year)
     by = by if by in GROUPINGS else "pillar"
-    with reading(workspace) as tasks:
-        found = tasks.list(user, chosen, unit=unit or None)
-        everyone = found if not unit else tasks.list(user, chosen)
-        oversees = policy.can(user, policy.Action.REPORTS_LATE_READ, policy.ORGANISATION)
-        missing = tasks.units_without_breakthrough(user, chosen) if oversees else []
+    try:
+        with reading(workspace) as tasks:
+            found = tasks.list(user, chosen, unit=unit or None)
+            everyone = found if not unit else tasks.list(user, chosen)
+            oversees = policy.can(user, policy.Action.REPORTS_LATE_READ, policy.ORGANISATION)
+            missing = tasks.units_without_breakthrough(user, chosen) if oversees else []
+    except TaskError as error:  # an unknown unit
+        return refused(request, renderer, HTTPException(error.status, str(error)))
     coordinator = policy.can(user, policy.Action.TASK_APPROVE, policy.ORGANISATION)
     pending = [
         show.task(t)
