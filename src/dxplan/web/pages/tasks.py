@@ -88,6 +88,11 @@ def writing(workspace: Workspace) -> Iterator[Tasks]:
         yield Tasks.of(workspace, conn)
 
 
+def registered(task: TaskView) -> bool:
+    """A unit's own breakthrough task (a plan's breakthrough task has no approval)."""
+    return task.kind is TaskKind.BREAKTHROUGH and task.approval is not None
+
+
 def late_first(task: TaskView) -> tuple[int, date, str]:
     return (STATUS_ORDER.index(task.status), task.due, task.code)
 
@@ -228,7 +233,7 @@ def _groups(tasks: list[TaskView], show: Shown, by: str) -> list[dict[str, Any]]
 
 def _registrable(user: User, tasks: list[TaskView]) -> list[str]:
     """The user's units that may register a breakthrough task and have none in `tasks`."""
-    having = {t.unit_code for t in tasks if t.kind is TaskKind.BREAKTHROUGH}
+    having = {t.unit_code for t in tasks if registered(t)}
     return [
         u
         for u in user.units
@@ -491,9 +496,7 @@ def unit_tasks(scope: Scope, code: str) -> dict[str, Any]:
     with reading(scope.workspace) as tasks:
         found = sorted(tasks.list(reader, year, unit=code, as_of=scope.board.as_of), key=late_first)
     show = _scope_shown(scope)
-    chosen = next(
-        (t for t in found if t.kind is TaskKind.BREAKTHROUGH and t.unit_code == code), None
-    )
+    chosen = next((t for t in found if registered(t) and t.unit_code == code), None)
     return {
         "tasks": {
             "year": year,
