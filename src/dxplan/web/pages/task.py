@@ -151,6 +151,7 @@ def _page(
         or {"percent": str(task.progress), "progress": task.reported.value, "note": ""},
         "problems": problems or [],
         "moment": show.dates.moment,
+        "max_evidence_bytes": workspace.settings.max_evidence_bytes,
         "flash": request.session.pop("flash", None),
     }
     return renderer.render(request, "task.html", context, status_code=status_code)
