@@ -14,6 +14,7 @@ manifest: a damaged or edited archive is refused before anything is written.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -105,6 +106,8 @@ def encode_row(values: list[Any]) -> bytes:
 def _encode_value(value: object) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, bytes | memoryview):  # a file's content (evidence): base64
+        return base64.b64encode(bytes(value)).decode("ascii")
     raise TypeError(f"cannot store {type(value).__name__} in a backup")
 
 

@@ -15,6 +15,7 @@ store is in the state of an import killed between the two steps, and the next im
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import shutil
@@ -35,6 +36,7 @@ from sqlalchemy import (
     Connection,
     DateTime,
     Engine,
+    LargeBinary,
     MetaData,
     Table,
     create_engine,
@@ -296,7 +298,8 @@ def _load(engine: Engine, tar: Any, manifest: Manifest) -> None:
             dump = manifest.tables.get(table.name)
             if dump is None:
                 continue  # alembic_version, or a table the archive's schema did not have
-            rows = _rows(tar, dump)
+            binary = [c.name for c in table.columns if isinstance(c.type, LargeBinary)]
+            rows = _rows(tar, dump, binary)
             ordered = iter(_parents_first(table, rows))
             while batch := list(islice(ordered, BATCH)):
                 conn.execute(table.insert(), batch)
@@ -305,8 +308,10 @@ def _load(engine: Engine, tar: Any, manifest: Manifest) -> None:
     command.upgrade(_config(engine), "head")
 
 
-def _rows(tar: Any, dump: TableDump) -> Iterator[dict[str, Any]]:
+def _rows(tar: Any, dump: TableDump, binary: list[str]) -> Iterator[dict[str, Any]]:
+    """The rows of a table; `binary`: its columns of bytes, written in base64."""
     times = [dump.columns.index(name) for name in dump.datetimes]
+    blobs = [dump.columns.index(name) for name in binary if name in dump.columns]
     for number, line in enumerate(archive.lines(tar, dump.member), start=1):
         try:
             values = archive.decode_row(line, times)
@@ -314,6 +319,9 @@ def _rows(tar: Any, dump: TableDump) -> Iterator[dict[str, Any]]:
                 if values[index] is not None:
                     # SQLite keeps the wall time only: every stored timestamp is UTC
                     values[index] = values[index].astimezone(UTC)
+            for index in blobs:
+                if values[index] is not None:
+                    values[index] = base64.b64decode(values[index], validate=True)
             row = dict(zip(dump.columns, values, strict=True))
         except (ValueError, TypeError, AttributeError, IndexError) as error:
             raise BackupError(f"{dump.member}:{number}: not a row of the table ({error})") from None

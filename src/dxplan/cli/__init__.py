@@ -25,6 +25,7 @@ from dxplan.cli import (
     report,
     server,
     setup,
+    tasks,
     tokens,
     units,
     users,
@@ -51,6 +52,7 @@ app.add_typer(users.app, name="users")
 app.add_typer(focal_points.app, name="focal-points")
 app.add_typer(national.app, name="national")
 app.add_typer(opendata.app, name="opendata")
+app.add_typer(tasks.app, name="tasks")
 app.command("compute")(data.compute_command)
 app.command("evaluate")(evaluate.evaluate_command)
 app.command("report")(report.report_command)

@@ -12,6 +12,7 @@ from dxplan.cli.common import ExitCode, fail, open_workspace, settings
 from dxplan.cli.setup import initialise
 from dxplan.demo.load import has_data, load_demo, scale_of
 from dxplan.demo.reports import DEMO_AS_OF, DEMO_PASSWORD, has_accounts, load_reports
+from dxplan.demo.tasks import load_tasks
 from dxplan.keys import SecretError, session_secret
 from dxplan.plans import shipped, shipped_plan
 from dxplan.settings import Settings
@@ -145,6 +146,12 @@ def demo(
                 f"demo reports: {made.approved:,} approved ({made.late} late, "
                 f"{made.returned} returned once), {made.missing} missing, "
                 f"{made.submitted} awaiting approval; {made.focal_points} focal points"
+            )
+            tasks = load_tasks(workspace)
+            typer.echo(
+                f"demo tasks: {tasks.progress_reports} progress reports, "
+                f"{tasks.breakthroughs} breakthrough tasks ({tasks.approved} approved, "
+                f"{tasks.pending} awaiting approval), {tasks.missing} units without one"
             )
             typer.echo(
                 f"demo accounts: admin, dieuphoi (coordinator), lanhdao (viewer), nhap-lieu "

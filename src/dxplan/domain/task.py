@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from dxplan.domain.names import LocalizedText
 
 BREAKTHROUGH_PREFIX: Final = "BT-"  # codes of units' breakthrough tasks: BT-2025-92-SKHCN
+UNIT_TASK_PREFIX: Final = "U-"  # codes of units' own detailed tasks: U-31135-01
+RESERVED_PREFIXES: Final = (BREAKTHROUGH_PREFIX, UNIT_TASK_PREFIX)
 MAX_PERCENT: Final = 100
 
 
@@ -82,8 +84,8 @@ class PlanTask(BaseModel):
     code: str = Field(
         pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$",
         max_length=40,
-        description="stable code, e.g. T-GOV-01 (codes beginning BT- are units' "
-        "breakthrough tasks)",
+        description="stable code, e.g. T-GOV-01 (codes beginning BT- or U- are units' "
+        "breakthrough and own tasks)",
     )
     name: LocalizedText
     lead: str = Field(description="code of the unit that leads the task")
@@ -101,10 +103,10 @@ class PlanTask(BaseModel):
     @field_validator("code")
     @classmethod
     def _not_reserved(cls, value: str) -> str:
-        if value.startswith(BREAKTHROUGH_PREFIX):
+        if value.startswith(RESERVED_PREFIXES):
             raise ValueError(
-                f"codes beginning with {BREAKTHROUGH_PREFIX} are those of units' "
-                "breakthrough tasks; choose another"
+                f"codes beginning with {' or '.join(RESERVED_PREFIXES)} are those of units' "
+                "breakthrough and own tasks; choose another"
             )
         return value
 

@@ -266,7 +266,22 @@ breakthrough_tasks = Table(
     UniqueConstraint("unit_code", "year"),
 )
 
-# progress reports on a task (the plan's or a breakthrough one); rows are only ever
+# a unit's own detailed tasks (its detailed plan, loaded from its Excel task list)
+unit_tasks = Table(
+    "unit_tasks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(48), nullable=False, unique=True),  # U-31135-01
+    Column("unit_code", String(32), ForeignKey("units.code"), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("due", String(10), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Index(None, "unit_code", "year"),
+)
+
+# progress reports on a task (the plan's, a breakthrough or a unit's own one); rows are only ever
 # added, the newest is the task's current progress
 task_progress = Table(
     "task_progress",

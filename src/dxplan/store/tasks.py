@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from dxplan.domain.submission import Status
 from dxplan.domain.task import Progress
 from dxplan.store import audit
-from dxplan.store.tables import breakthrough_tasks, task_evidence, task_progress
+from dxplan.store.tables import breakthrough_tasks, task_evidence, task_progress, unit_tasks
 
 
 class StaleVersion(Exception):
@@ -368,3 +368,79 @@ def write_breakthrough(
         after=stored.state(),
     )
     return stored
+
+
+# -- units' own detailed tasks ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitTask:
+    """A task of a unit's own detailed plan (not in the plan file)."""
+
+    code: str
+    unit: str
+    year: int
+    title: str
+    due: date
+    created_at: datetime
+    created_by: str
+
+
+def _unit_task(row: Any) -> UnitTask:
+    m = row._mapping
+    return UnitTask(
+        m["code"],
+        m["unit_code"],
+        m["year"],
+        m["title"],
+        date.fromisoformat(m["due"]),
+        m["created_at"],
+        m["created_by"],
+    )
+
+
+def unit_task(conn: Connection, code: str) -> UnitTask | None:
+    row = conn.execute(select(unit_tasks).where(unit_tasks.c.code == code)).first()
+    return None if row is None else _unit_task(row)
+
+
+def unit_tasks_of(
+    conn: Connection, *, year: int | None = None, units: Iterable[str] | None = None
+) -> list[UnitTask]:
+    query = select(unit_tasks).order_by(unit_tasks.c.id)
+    if year is not None:
+        query = query.where(unit_tasks.c.year == year)
+    if units is not None:
+        query = query.where(unit_tasks.c.unit_code.in_(list(units)))
+    return [_unit_task(r) for r in conn.execute(query)]
+
+
+def add_unit_task(
+    conn: Connection, *, unit: str, year: int, title: str, due: date, at: datetime, actor: str
+) -> UnitTask:
+    """A new task of `unit`'s detailed plan, coded U-<unit>-<n> (n counts the unit's)."""
+    count = conn.execute(
+        select(func.count()).select_from(unit_tasks).where(unit_tasks.c.unit_code == unit)
+    ).scalar_one()
+    code = f"U-{unit}-{count + 1:02d}"
+    conn.execute(
+        insert(unit_tasks).values(
+            code=code,
+            unit_code=unit,
+            year=year,
+            title=title,
+            due=due.isoformat(),
+            created_at=at,
+            created_by=actor,
+        )
+    )
+    task = UnitTask(code, unit, year, title, due, at, actor)
+    audit.append(
+        conn,
+        actor=actor,
+        action="unit_task.add",
+        entity="task",
+        key=code,
+        after={"unit": unit, "year": year, "title": title, "due": due.isoformat()},
+    )
+    return task

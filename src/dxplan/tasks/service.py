@@ -15,7 +15,7 @@ import builtins
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import Connection
 
@@ -29,6 +29,7 @@ from dxplan.domain.submission import Action as Workflow
 from dxplan.domain.submission import Status, TransitionError, next_status
 from dxplan.domain.task import (
     BREAKTHROUGH_PREFIX,
+    UNIT_TASK_PREFIX,
     PlanTask,
     Progress,
     TaskKind,
@@ -40,8 +41,12 @@ from dxplan.domain.task import (
 from dxplan.reporting.focal_points import units as registry_units
 from dxplan.reporting.report import ReportingError
 from dxplan.store import tasks as store
-from dxplan.store.tasks import Breakthrough, Evidence, ProgressEntry
+from dxplan.store.tasks import Breakthrough, Evidence, ProgressEntry, UnitTask
 from dxplan.tasks.evidence import EvidenceRefused, clean_name, kind_of
+from dxplan.tasks.spreadsheet import CellError, Identity, Line, Row, TaskSheetError
+
+if TYPE_CHECKING:
+    from dxplan.workspace import Workspace
 
 __all__ = [
     "Conflict",
@@ -176,23 +181,27 @@ class Tasks:
         *,
         now: datetime | None = None,
         max_evidence_bytes: int = DEFAULT_MAX_EVIDENCE_BYTES,
+        actor: str = CLI,
     ) -> None:
+        """`now`: the instant actions are stamped with (default: the real time);
+        `actor`: the name writes without a user (the CLI's) are recorded under."""
         self.conn = conn
+        self.actor = actor
         self.plan = plan
         self.organisation = organisation
         self._fixed_now = now
         self.max_evidence_bytes = max_evidence_bytes
 
     @classmethod
-    def of(cls, workspace: Any, conn: Connection) -> Tasks:
+    def of(cls, workspace: Workspace, conn: Connection) -> Tasks:
         """The service of a `dxplan.workspace.Workspace` over `conn`, at its `as_of` day."""
-        reporting = workspace.reporting(conn)
+        plan, organisation = workspace.plan(conn), workspace.organisation(conn)
+        if plan is None or organisation is None:
+            raise RuntimeError("the store is empty: run `dxplan init` first")
+        settings = workspace.settings
+        now = settings.now(plan.calendar.zone) if settings.as_of is not None else None
         return cls(
-            conn,
-            reporting.plan,
-            reporting.organisation,
-            now=reporting._fixed_now,
-            max_evidence_bytes=workspace.settings.max_evidence_bytes,
+            conn, plan, organisation, now=now, max_evidence_bytes=settings.max_evidence_bytes
         )
 
     def now(self) -> datetime:
@@ -282,10 +291,43 @@ class Tasks:
             language=self.plan.language,
         )
 
+    def _unit_view(
+        self, task: UnitTask, current: ProgressEntry | None, files: list[Evidence], as_of: date
+    ) -> TaskView:
+        reported = current.progress if current is not None else Progress.NOT_STARTED
+        return TaskView(
+            code=task.code,
+            title=LocalizedText(**dict.fromkeys(self.plan.languages, task.title)),
+            description=None,
+            unit_code=task.unit,
+            supporting=(),
+            kind=TaskKind.TASK,
+            year=task.year,
+            start=None,
+            due=task.due,
+            status=status_of(reported, task.due, as_of),
+            progress=current.percent if current is not None else 0,
+            pillar=None,
+            indicators=(),
+            note=current.note if current is not None else None,
+            updated_at=current.recorded_at if current is not None else task.created_at,
+            updated_by=current.recorded_by if current is not None else task.created_by,
+            evidence=tuple(files),
+            reported=reported,
+            language=self.plan.language,
+        )
+
     def _views(
-        self, plan_tasks: list[PlanTask], breakthroughs: list[Breakthrough], as_of: date
+        self,
+        plan_tasks: list[PlanTask],
+        breakthroughs: list[Breakthrough],
+        as_of: date,
+        own: list[UnitTask] | None = None,
     ) -> list[TaskView]:
-        codes = [t.code for t in plan_tasks] + [b.code for b in breakthroughs]
+        own = own or []
+        codes = (
+            [t.code for t in plan_tasks] + [b.code for b in breakthroughs] + [u.code for u in own]
+        )
         current = store.current(self.conn, codes) if codes else {}
         files = store.evidence_of(self.conn, codes) if codes else {}
         views = [
@@ -295,6 +337,9 @@ class Tasks:
         views += [
             self._breakthrough_view(b, current.get(b.code), files.get(b.code, []), as_of)
             for b in breakthroughs
+        ]
+        views += [
+            self._unit_view(u, current.get(u.code), files.get(u.code, []), as_of) for u in own
         ]
         return views
 
@@ -328,23 +373,32 @@ class Tasks:
             )
             if self._readable(user, b.unit)
         ]
-        views = self._views(chosen, breakthroughs, day)
+        own = [
+            u
+            for u in store.unit_tasks_of(
+                self.conn, year=year, units=None if unit is None else [unit]
+            )
+            if self._readable(user, u.unit)
+        ]
+        views = self._views(chosen, breakthroughs, day, own)
         order = {u.code: i for i, u in enumerate(self.organisation)}
         return sorted(views, key=lambda v: (v.due, order.get(v.unit_code, len(order)), v.code))
 
-    def _find(self, code: str) -> PlanTask | Breakthrough:
-        found: PlanTask | Breakthrough | None = self.plan.task(code)
+    def _find(self, code: str) -> PlanTask | Breakthrough | UnitTask:
+        found: PlanTask | Breakthrough | UnitTask | None = self.plan.task(code)
         if found is None and code.startswith(BREAKTHROUGH_PREFIX):
             found = store.breakthrough(self.conn, code)
+        if found is None and code.startswith(UNIT_TASK_PREFIX):
+            found = store.unit_task(self.conn, code)
         if found is None:
             raise NotFound(f"no task is coded {code!r}")
         return found
 
     @staticmethod
-    def _lead(task: PlanTask | Breakthrough) -> str:
+    def _lead(task: PlanTask | Breakthrough | UnitTask) -> str:
         return task.lead if isinstance(task, PlanTask) else task.unit
 
-    def _readable_task(self, user: User | None, code: str) -> PlanTask | Breakthrough:
+    def _readable_task(self, user: User | None, code: str) -> PlanTask | Breakthrough | UnitTask:
         task = self._find(code)
         if not self._readable(user, self._lead(task)):
             raise NotFound(f"no task is coded {code!r}")  # as for reports: not even its code
@@ -354,7 +408,8 @@ class Tasks:
         task = self._readable_task(user, code)
         plan_tasks = [task] if isinstance(task, PlanTask) else []
         breakthroughs = [task] if isinstance(task, Breakthrough) else []
-        return self._views(plan_tasks, breakthroughs, as_of or self.today)[0]
+        own = [task] if isinstance(task, UnitTask) else []
+        return self._views(plan_tasks, breakthroughs, as_of or self.today, own)[0]
 
     def history(self, user: User | None, code: str) -> builtins.list[ProgressEntry]:
         """Every progress report of the task, newest first."""
@@ -461,7 +516,7 @@ class Tasks:
                 checked.append((clean_name(upload.filename), kind.media_type, upload.data))
             except EvidenceRefused as error:
                 raise Invalid([(f"files[{position}]", str(error))]) from None
-        at, actor = self.now(), CLI if user is None else user.username
+        at, actor = self.now(), self.actor if user is None else user.username
         ids = [
             store.add_evidence(
                 self.conn,
@@ -579,7 +634,7 @@ class Tasks:
             expected_result=fields["expected_result"],
             indicators=tuple(indicators),
             updated_at=self.now(),
-            updated_by=CLI if user is None else user.username,
+            updated_by=self.actor if user is None else user.username,
         )
 
     def _breakthrough(self, user: User | None, code: str) -> Breakthrough:
@@ -603,7 +658,9 @@ class Tasks:
                 f"{stored.version}); reload it"
             )
         new = task.changed(
-            status=status, updated_at=self.now(), updated_by=CLI if user is None else user.username
+            status=status,
+            updated_at=self.now(),
+            updated_by=self.actor if user is None else user.username,
         )
         try:
             store.write_breakthrough(
@@ -634,3 +691,92 @@ class Tasks:
         self._require(user, policy.Action.TASK_APPROVE, task.unit, "return the breakthrough task")
         text = _text(comment, "comment", MAX_NOTE, required=True)
         return self._move(user, task.changed(review_comment=text), Workflow.RETURN, read_version)
+
+    # -- the unit's detailed task list (Excel) ------------------------------------------
+    def reported_by(self, user: User | None, unit: str, year: int) -> builtins.list[TaskView]:
+        """The tasks `unit` reports progress on in `year`: the plan's tasks it leads, its
+        approved breakthrough task and its own detailed tasks."""
+        return [
+            v
+            for v in self.list(user, year, unit)
+            if v.unit_code == unit and v.approval in (None, Status.APPROVED)
+        ]
+
+    def template_lines(self, user: User | None, unit: str, year: int) -> builtins.list[Line]:
+        """The prefilled lines of `unit`'s task list template (its current progress)."""
+        self._require(user, policy.Action.TASK_UPDATE, unit, "fill in the task list")
+        return [
+            Line(v.code, v.title.get(v.language), v.due, v.progress, v.reported, v.note)
+            for v in self.reported_by(user, unit, year)
+        ]
+
+    def import_rows(
+        self, user: User | None, identity: Identity, rows: builtins.list[Row]
+    ) -> ImportResult:
+        """Store the rows of an uploaded task list: a progress report per listed task whose
+        progress, status or note changed, a new own task (and its progress) per new row.
+        Checks everything first; TaskSheetError names the cells, and nothing is stored."""
+        unit, year = identity.unit, identity.year
+        if unit not in self.organisation:
+            raise NotFound(f"no unit is coded {unit!r}")
+        self._require(user, policy.Action.TASK_UPDATE, unit, "report progress on the tasks")
+        current = {v.code: v for v in self.reported_by(user, unit, year)}
+        gone = [
+            CellError(identity.sheet, r.row, 1, "code", f"{r.code} is no task of {unit} any more")
+            for r in rows
+            if r.code is not None and r.code not in current
+        ]
+        if gone:
+            raise TaskSheetError(
+                "Some tasks of the template are no longer the unit's: make a new template.",
+                [],
+                gone,
+            )
+        result = ImportResult()
+        at, actor = self.now(), self.actor if user is None else user.username
+        for row in rows:
+            if row.code is None:
+                assert row.title is not None and row.due is not None
+                task = store.add_unit_task(
+                    self.conn,
+                    unit=unit,
+                    year=year,
+                    title=row.title,
+                    due=row.due,
+                    at=at,
+                    actor=actor,
+                )
+                code = task.code
+                result.added.append(code)
+            else:
+                code = row.code
+                view = current[code]
+                if (view.progress, view.reported, view.note) == (
+                    row.percent,
+                    row.progress,
+                    row.note,
+                ):
+                    result.unchanged.append(code)
+                    continue
+                result.updated.append(code)
+            store.add_progress(
+                self.conn,
+                task=code,
+                unit=unit,
+                percent=row.percent,
+                progress=row.progress,
+                note=row.note,
+                evidence=[],
+                at=at,
+                actor=actor,
+            )
+        return result
+
+
+@dataclass
+class ImportResult:
+    """What an imported task list changed."""
+
+    updated: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)

@@ -1,4 +1,4 @@
-"""Tasks: units' breakthrough tasks, progress reports with their history, evidence files.
+"""Tasks: breakthrough and own tasks of units, progress reports, evidence files.
 
 Revision ID: 0009
 Revises: 0008
@@ -45,6 +45,23 @@ def upgrade() -> None:
         sa.UniqueConstraint("unit_code", "year", name=op.f("uq_breakthrough_tasks_unit_code_year")),
     )
     op.create_table(
+        "unit_tasks",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("code", sa.String(48), nullable=False),
+        sa.Column("unit_code", sa.String(32), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("due", sa.String(10), nullable=False),
+        sa.Column("created_at", _AT, nullable=False),
+        sa.Column("created_by", sa.String(64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["unit_code"], ["units.code"], name=op.f("fk_unit_tasks_unit_code_units")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_unit_tasks")),
+        sa.UniqueConstraint("code", name=op.f("uq_unit_tasks_code")),
+    )
+    op.create_index(op.f("ix_unit_tasks_unit_code_year"), "unit_tasks", ["unit_code", "year"])
+    op.create_table(
         "task_progress",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("task_code", sa.String(48), nullable=False),
@@ -82,4 +99,6 @@ def downgrade() -> None:
     op.drop_table("task_evidence")
     op.drop_index(op.f("ix_task_progress_task_code_id"), "task_progress")
     op.drop_table("task_progress")
+    op.drop_index(op.f("ix_unit_tasks_unit_code_year"), "unit_tasks")
+    op.drop_table("unit_tasks")
     op.drop_table("breakthrough_tasks")
