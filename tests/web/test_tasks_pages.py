@@ -217,7 +217,7 @@ def test_the_excel_export_has_numbers_and_dates(browsers: dict[str, Browser]) ->
     assert len(body) == 8
     by_code = {r[0]: dict(zip(header, r, strict=True)) for r in body}
     gov02 = by_code["T-GOV-02"]
-    due = next(v for k, v in gov02.items() if k in ("Hạn nộp", "Due date"))
+    due = next(v for k, v in gov02.items() if k == "Hạn hoàn thành")
     assert isinstance(due, datetime) and due.date() == date(2025, 6, 30)
     assert [r[9] for r in body] == [0] * 8  # the progress column: numbers
     assert browsers["anonymous"].client.get("/tasks.xlsx").status_code == 303

@@ -43,7 +43,7 @@ WORKFLOW: Final = {
     "return": (policy.Action.TASK_APPROVE, _("Breakthrough task returned to its unit.")),
 }
 PROGRESS_LABELS: Final = {
-    Progress.NOT_STARTED: _("Not started"),
+    Progress.NOT_STARTED: _("Not yet started"),
     Progress.IN_PROGRESS: _("In progress"),
     Progress.DONE: _("Done"),
 }

@@ -67,7 +67,7 @@ ICONS: Final = {
 STATUS_LABELS: Final = {
     TaskStatus.OVERDUE: _("Overdue"),
     TaskStatus.IN_PROGRESS: _("In progress"),
-    TaskStatus.NOT_STARTED: _("Not started"),
+    TaskStatus.NOT_STARTED: _("Not yet started"),
     TaskStatus.DONE: _("Done"),
 }
 KIND_LABELS: Final = {TaskKind.TASK: _("Task"), TaskKind.BREAKTHROUGH: _("Breakthrough task")}
@@ -176,6 +176,7 @@ class Shown:
             "pillar_name": self.pillar(task.pillar),
             "indicators": list(task.indicators),
             "approval": task.approval.value if task.approval is not None else None,
+            "note": task.note or "",  # the unit's latest word: why a task is late
             "url": f"/tasks/{task.code}",
         }
 
@@ -323,7 +324,7 @@ def tasks_xlsx(
             gettext("Lead unit"),
             gettext("Supporting units"),
             gettext("Start"),
-            gettext("Due date"),
+            gettext("Deadline"),
             gettext("Status"),
             gettext("Progress (%)"),
             gettext("Updated"),
@@ -437,9 +438,9 @@ def breakthrough_register(
     try:
         due = date.fromisoformat(given["due"])
     except ValueError:
-        problems.append(gettext("Due date: give a day such as 2025-12-31."))
+        problems.append(gettext("Deadline: give a day such as 2025-12-31."))
     if not given["title"]:
-        problems.append(gettext("Title: this field is required."))
+        problems.append(gettext("Task title: this field is required."))
     if given["unit"] not in user.units:
         problems.append(gettext("Unit: choose one of your units."))
     if problems or due is None:
