@@ -198,6 +198,22 @@ def test_registering_and_approving_a_breakthrough_task(browsers: dict[str, Brows
     coordinator = browsers["coordinator"]
     page = coordinator.client.get(f"/tasks/{code}").text
     assert f'action="/tasks/{code}/approve"' in page and f'action="/tasks/{code}/return"' in page
+    returned = coordinator.post(f"/tasks/{code}/return", {"comment": "Nêu rõ chỉ tiêu"})
+    assert returned.status_code == 303  # type: ignore[attr-defined]
+    page = reporter.client.get(f"/tasks/{code}").text
+    assert "Nêu rõ chỉ tiêu" in page and f'action="/tasks/{code}/revise"' in page
+    corrected = form | {"title": "Số hóa 100% hồ sơ cấp phép", "due": "2025-12-31"}
+    bad = reporter.post(f"/tasks/{code}/revise", corrected | {"due": "2026-02-01"})
+    assert bad.status_code == 422 and "due" in bad.text  # type: ignore[attr-defined]
+    assert reporter.post(f"/tasks/{code}/revise", corrected).status_code == 303  # type: ignore[attr-defined]
+    task = browsers["viewer"].client.get(f"/api/tasks/{code}").json()
+    assert (task["title"], task["due"], task["approval"]) == (
+        "Số hóa 100% hồ sơ cấp phép",
+        "2025-12-31",
+        "draft",
+    )
+    assert browsers["other"].post(f"/tasks/{code}/revise", corrected).status_code == 403  # type: ignore[attr-defined]
+    assert reporter.post(f"/tasks/{code}/submit", {}).status_code == 303  # type: ignore[attr-defined]
     approved = coordinator.post(f"/tasks/{code}/approve", {})
     assert approved.status_code == 303  # type: ignore[attr-defined]
     page = reporter.client.get(f"/tasks/{code}").text

@@ -10,6 +10,8 @@ upload that would be refused is never read.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import Annotated, Any, Final
 from urllib.parse import quote
 
@@ -25,7 +27,7 @@ from dxplan.tasks.service import Invalid, TaskError, Tasks, TaskView, Upload
 from dxplan.web.auth import PageUser
 from dxplan.web.deps import RendererDep, WorkspaceDep
 from dxplan.web.pages.account import checked_form
-from dxplan.web.pages.tasks import reading, refused, shown, writing
+from dxplan.web.pages.tasks import FIELDS, codes, reading, refused, shown, writing
 from dxplan.web.rendering import Renderer
 from dxplan.workspace import Workspace
 
@@ -41,6 +43,13 @@ WORKFLOW: Final = {
     "submit": (policy.Action.TASK_UPDATE, _("Breakthrough task submitted for approval.")),
     "approve": (policy.Action.TASK_APPROVE, _("Breakthrough task approved.")),
     "return": (policy.Action.TASK_APPROVE, _("Breakthrough task returned to its unit.")),
+}
+# the page also corrects a draft or returned breakthrough task (the API: not yet)
+PAGE_WORKFLOW: Final = WORKFLOW | {
+    "revise": (
+        policy.Action.TASK_UPDATE,
+        _("Breakthrough task saved as a draft: submit it again."),
+    ),
 }
 PROGRESS_LABELS: Final = {
     Progress.NOT_STARTED: _("Not yet started"),
@@ -86,9 +95,9 @@ async def _update_form(request: Request, _task: Annotated[TaskView, Depends(_upd
 
 
 def _workflow(action: str, code: str, workspace: WorkspaceDep, user: PageUser) -> TaskView:
-    if action not in WORKFLOW:
+    if action not in PAGE_WORKFLOW:
         raise HTTPException(404, f"no action {action!r}: submit, approve or return")
-    return allowed(workspace, user, code, WORKFLOW[action][0])
+    return allowed(workspace, user, code, PAGE_WORKFLOW[action][0])
 
 
 async def _workflow_form(
@@ -152,6 +161,13 @@ def _page(
         "problems": problems or [],
         "moment": show.dates.moment,
         "max_evidence_bytes": workspace.settings.max_evidence_bytes,
+        "draft": {
+            "title": show.text(task.title),
+            "description": show.text(task.description),
+            "expected_result": task.expected_result or "",
+            "due": task.due.isoformat(),
+            "indicators": ", ".join(task.indicators),
+        },
         "flash": request.session.pop("flash", None),
     }
     return renderer.render(request, "task.html", context, status_code=status_code)
@@ -251,11 +267,14 @@ def task_workflow(
     user: PageUser,
     form: Annotated[FormData, Depends(_workflow_form)],
 ) -> Response:
-    """Submit, approve or return a breakthrough task."""
+    """Submit, approve, return or correct a breakthrough task."""
     gettext = renderer.formatter(request).gettext
     try:
         with writing(workspace) as tasks:
-            act(tasks, user, code, action, str(form.get("comment") or ""))
+            if action == "revise":
+                _revise(tasks, user, code, form, gettext)
+            else:
+                act(tasks, user, code, action, str(form.get("comment") or ""))
     except TaskError as error:
         if error.status in (403, 404):
             raise HTTPException(error.status, str(error)) from None
@@ -264,8 +283,30 @@ def task_workflow(
         return _page(
             request, renderer, workspace, user, task, problems=problems, status_code=error.status
         )
-    request.session["flash"] = gettext(WORKFLOW[action][1])
+    request.session["flash"] = gettext(PAGE_WORKFLOW[action][1])
     return RedirectResponse(f"/tasks/{code}", status_code=303)
+
+
+def _revise(
+    tasks: Tasks, user: User, code: str, form: FormData, gettext: Callable[[str], str]
+) -> TaskView:
+    """Correct a draft or returned breakthrough task from the form (it becomes a draft)."""
+    given = {f: str(form.get(f) or "").strip() for f in FIELDS}
+    try:
+        due = date.fromisoformat(given["due"])
+    except ValueError:
+        raise Invalid([("due", gettext("Deadline: give a day such as 2025-12-31."))]) from None
+    version = str(form.get("version") or "")
+    return tasks.revise_breakthrough(
+        user,
+        code,
+        title=given["title"],
+        description=given["description"] or None,
+        expected_result=given["expected_result"] or None,
+        due=due,
+        indicators=codes(given["indicators"]),
+        read_version=int(version) if version.isdigit() else None,
+    )
 
 
 def evidence_response(workspace: Workspace, user: User, code: str, evidence_id: int) -> Response:

@@ -362,6 +362,11 @@ def tasks_xlsx(
 FIELDS: Final = ("title", "description", "expected_result", "due", "indicators")
 
 
+def codes(text: str) -> list[str]:
+    """Indicator codes typed with commas or spaces between them."""
+    return [c for c in text.replace(",", " ").split() if c]
+
+
 def _form_page(
     request: Request,
     renderer: Renderer,
@@ -447,7 +452,7 @@ def breakthrough_register(
         return _form_page(
             request, renderer, workspace, user, given=given, problems=problems, status_code=422
         )
-    indicators = [c.strip() for c in given["indicators"].replace(",", " ").split() if c.strip()]
+    indicators = codes(given["indicators"])
     try:
         with writing(workspace) as tasks:
             task = tasks.register_breakthrough(
