@@ -34,9 +34,9 @@ from dxplan.web.pages.task import (
     readable,
     uploads,
 )
-from dxplan.web.pages.tasks import default_year, late_first, reading, task_json, writing
 from dxplan.web.permissions import require
 from dxplan.web.responses import refusals
+from dxplan.web.task_views import default_year, late_first, reading, task_json, writing
 
 router = APIRouter(prefix="/api", tags=["tasks"])
 

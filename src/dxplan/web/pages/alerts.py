@@ -17,8 +17,8 @@ from fastapi.responses import Response
 from dxplan.domain.indicator import IndicatorKind
 from dxplan.reporting.completeness import Standing, late_and_missing, reports_state
 from dxplan.web.dashboard import DashboardDep, Scope
-from dxplan.web.pages.tasks import overdue_tasks
 from dxplan.web.responses import refusals
+from dxplan.web.task_views import overdue_tasks
 
 router = APIRouter(tags=["dashboard"])
 

@@ -27,8 +27,9 @@ from dxplan.tasks.service import Invalid, TaskError, Tasks, TaskView, Upload
 from dxplan.web.auth import PageUser
 from dxplan.web.deps import RendererDep, WorkspaceDep
 from dxplan.web.pages.account import checked_form
-from dxplan.web.pages.tasks import FIELDS, codes, reading, refused, shown, writing
+from dxplan.web.pages.tasks import FIELDS, codes
 from dxplan.web.rendering import Renderer
+from dxplan.web.task_views import reading, refused, shown, writing
 from dxplan.workspace import Workspace
 
 router = APIRouter(tags=["pages"], include_in_schema=False)

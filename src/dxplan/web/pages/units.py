@@ -14,8 +14,8 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from dxplan.web.dashboard import DashboardDep, NotFound, Scope, percent
-from dxplan.web.pages.tasks import unit_tasks
 from dxplan.web.responses import refusals
+from dxplan.web.task_views import unit_tasks
 
 router = APIRouter(tags=["dashboard"])
 
