@@ -91,6 +91,12 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest request body in bytes of an Excel upload (10 MiB).",
     )
+    max_body_evidence: int = Field(
+        default=64 << 20,
+        ge=1024,
+        description="Largest request body in bytes of a task's progress report with its "
+        "evidence files (64 MiB; each file is also held to DXPLAN_MAX_EVIDENCE_BYTES).",
+    )
     max_body_feed: int = Field(
         default=200 << 20,
         ge=1024,

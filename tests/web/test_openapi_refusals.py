@@ -43,6 +43,21 @@ CASES: Final = [
     ("get", "/api/focal-points/{unit}", "/api/focal-points/NOPE", "viewer", 404),
     ("get", "/api/reports", "/api/reports", {}, 401),
     ("get", "/api/reports", "/api/reports?period=null", "viewer", 422),
+    ("get", "/api/tasks", "/api/tasks", {}, 401),
+    ("get", "/api/tasks", "/api/tasks?year=twenty", "viewer", 422),
+    ("get", "/api/tasks", "/api/tasks?unit=NOPE", "viewer", 404),
+    ("get", "/api/tasks/{code}", "/api/tasks/NOPE", "viewer", 404),
+    # refused before the body is read: none is sent
+    ("post", "/api/tasks/{code}/progress", "/api/tasks/T-GOV-01/progress", "viewer", 403),
+    ("post", "/api/tasks/{code}/{action}", "/api/tasks/T-GOV-01/approve", "viewer", 403),
+    ("post", "/api/tasks/breakthrough", "/api/tasks/breakthrough", "viewer", 403),
+    (
+        "get",
+        "/api/tasks/{code}/evidence/{evidence_id}",
+        "/api/tasks/T-GOV-01/evidence/1",
+        "viewer",
+        404,
+    ),
 ]
 
 

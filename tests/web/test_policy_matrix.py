@@ -11,7 +11,9 @@ without a line here: a new route cannot skip the policy. (The policy itself is c
 against the guide's roles table in tests/test_policy.py.)
 
 Report routes are tried on a report in each state (empty, draft, submitted, approved,
-returned), each cell on a period of its own so that cells do not see each other.
+returned), each cell on a period of its own so that cells do not see each other. Task
+routes likewise: each write on a breakthrough task of a year of its own, in the state
+the action needs.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
@@ -34,12 +37,14 @@ from dxplan.domain.account import Role, User
 from dxplan.domain.period import Period
 from dxplan.domain.submission import Action as Workflow
 from dxplan.domain.submission import Status
+from dxplan.domain.task import Progress
 from dxplan.policy import Action, Figure, ReportRef, UnitRef
 from dxplan.settings import Settings
 from dxplan.store import notifications as notify_store
 from dxplan.store import submissions as submission_store
 from dxplan.store import tokens as token_store
 from dxplan.store import users as user_store
+from dxplan.tasks.service import Tasks, Upload
 from dxplan.web import create_app
 from dxplan.workspace import Workspace
 from tests.dashboard_values import AS_OF, record_dashboard_values
@@ -59,6 +64,8 @@ ACCOUNTS: Final = {
 VALUES: Final = {"past_results_valid": 5, "past_results_digitized": 5}
 FORM_VALUES: Final = {f"v.{m}.{UNIT}": str(v) for m, v in VALUES.items()}
 STATES: Final = (Status.EMPTY, Status.DRAFT, Status.SUBMITTED, Status.APPROVED, Status.RETURNED)
+PLAN_TASK: Final = "T-GOV-01"  # led by 92-SKHCN: nobody of the matrix reports for it
+PDF: Final = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @dataclass
@@ -69,6 +76,7 @@ class World:
     bearer: dict[str, dict[str, str]]  # the API: a personal token per role
     csrf: dict[str, str]
     quarters: Iterator[Period]
+    years: Iterator[int]
 
     def report(self, status: Status, dataset: str = "past-results", unit: str = UNIT) -> str:
         """A report in `status` on a period of its own; its path after /reports/."""
@@ -96,6 +104,27 @@ class World:
         dataset, unit, period = path.split("/")
         with self.workspace.engine.connect() as conn:
             return submission_store.get(conn, dataset, unit, period).version
+
+    def breakthrough(self, status: Status, unit: str = UNIT) -> str:
+        """The unit's breakthrough task in `status` (draft, submitted or approved), of a
+        year of its own; its code. Written as the CLI does (no user)."""
+        year = next(self.years)
+        with self.workspace.engine.begin() as conn:
+            tasks = Tasks.of(self.workspace, conn)
+            code = tasks.register_breakthrough(
+                None, unit, year, title=f"Đột phá {year}", due=date(year, 12, 1)
+            ).code
+            if status in (Status.SUBMITTED, Status.APPROVED):
+                tasks.submit_breakthrough(None, code)
+            if status is Status.APPROVED:
+                tasks.approve_breakthrough(None, code)
+        return code
+
+    def task(self, code: str) -> tuple[int, int]:
+        """The task's version and how many progress reports it has."""
+        with self.workspace.engine.connect() as conn:
+            tasks = Tasks.of(self.workspace, conn)
+            return tasks.get(None, code).version, len(tasks.history(None, code))
 
     def get(self, role: str, url: str) -> Response:
         headers = self.bearer.get(role, {}) if url.startswith("/api/") else {}
@@ -131,7 +160,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
             assert client.post("/sign-in", data=form).status_code == 303
             csrf[role] = _csrf(client, "/reports")
         quarters = (Period.parse(f"{y}Q{q}") for y in range(1900, 2025) for q in range(1, 5))
-        yield World(workspace, users, clients, bearer, csrf, quarters)
+        years = iter(range(1900, 2024))
+        yield World(workspace, users, clients, bearer, csrf, quarters, years)
         for client in clients.values():
             client.__exit__(None, None, None)
 
@@ -272,6 +302,27 @@ SIGNED_IN_LISTS: Final = {
     ("GET", "/api/reports"): ("/api/reports", True),
     ("GET", "/api/datasets"): ("/api/datasets", True),
 }
+# task reads that ask TASK_READ of a unit's task, or of the organisation for lists
+TASK_READS: Final = {
+    ("GET", "/tasks"): ("/tasks", False),
+    ("GET", "/tasks.xlsx"): ("/tasks.xlsx", False),
+    ("GET", "/api/tasks"): ("/api/tasks", True),
+    ("GET", "/tasks/{code}"): (f"/tasks/{PLAN_TASK}", False),
+    ("GET", "/api/tasks/{code}"): (f"/api/tasks/{PLAN_TASK}", True),
+    ("GET", "/tasks/{code}/evidence/{evidence_id}"): ("/tasks/{code}/evidence/{id}", False),
+    ("GET", "/api/tasks/{code}/evidence/{evidence_id}"): ("/api/tasks/{code}/evidence/{id}", True),
+}
+TASK_WRITES: Final = {
+    ("POST", "/tasks/{code}/progress"),
+    ("POST", "/api/tasks/{code}/progress"),
+    ("POST", "/tasks/{code}/{action}"),
+    ("POST", "/api/tasks/{code}/{action}"),
+}
+BREAKTHROUGH_REGISTER: Final = {
+    ("GET", "/tasks/breakthrough/new"),
+    ("POST", "/tasks/breakthrough/new"),
+    ("POST", "/api/tasks/breakthrough"),
+}
 FEEDS: Final = {("POST", "/api/dossiers"), ("POST", "/api/procedures")}
 # a national dxplan's receiver (DXPLAN_RECEIVE): a province's token only, never a person;
 # off here, so 404 for everyone (tests/receiver tries them on a receiver)
@@ -334,6 +385,9 @@ def test_every_route_is_in_the_matrix(world: World) -> None:
         | set(FIGURES)
         | set(PUBLIC_FIGURES)
         | set(SIGNED_IN_LISTS)
+        | set(TASK_READS)
+        | TASK_WRITES
+        | BREAKTHROUGH_REGISTER
         | FEEDS
         | set(PACKETS)
         | {FOCAL_POINT_SET, OFFICIAL_NOTES, NOTIFY_CHOOSE}
@@ -518,3 +572,143 @@ def test_feeds_take_source_system_tokens_only(world: World) -> None:
         assert not policy.can(world.users[role], Action.FEED_WRITE, policy.ORGANISATION)
         response = world.clients[role].post(path, json=[], headers=world.bearer.get(role))
         _refused(response, role, api=True, unreadable=False)
+
+
+# -- tasks ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def evidence(world: World) -> tuple[str, int]:
+    """An approved breakthrough task of the reporter's unit with one evidence file."""
+    code = world.breakthrough(Status.APPROVED)
+    with world.workspace.engine.begin() as conn:
+        done = Tasks.of(world.workspace, conn).update_progress(
+            None,
+            code,
+            percent=10,
+            progress=Progress.IN_PROGRESS,
+            files=[Upload("bien-ban.pdf", PDF, "application/pdf")],
+        )
+    return code, done.evidence[0].id
+
+
+@pytest.mark.parametrize("route", sorted(TASK_READS), ids=" ".join)
+def test_task_reads(world: World, evidence: tuple[str, int], route: tuple[str, str]) -> None:
+    url, api = TASK_READS[route]
+    code, evidence_id = evidence
+    url = url.format(code=code, id=evidence_id)
+    unit = UNIT if code in url else "92-SKHCN"
+    resource = policy.ORGANISATION if "{code}" not in route[1] else UnitRef(unit)
+    for role in ROLES:
+        response = world.get(role, url)
+        if policy.can(world.users[role], Action.TASK_READ, resource):
+            assert response.status_code == 200, f"{role} {url}: {response.text}"
+            if "evidence" in url:
+                assert response.content == PDF
+                assert response.headers["content-disposition"].startswith("attachment")
+                assert response.headers["x-content-type-options"] == "nosniff"
+        else:
+            _refused(response, role, api=api, unreadable=True)
+
+
+def _progress(w: World, role: str, code: str, api: bool) -> Response:
+    files = {"files": ("bien-ban.pdf", PDF, "application/pdf")}
+    form = {"percent": "50", "progress": "in_progress", "note": f"{role} reports"}
+    if api:
+        url = f"/api/tasks/{code}/progress"
+        return w.clients[role].post(url, data=form, files=files, headers=w.bearer.get(role))
+    form["csrf_token"] = w.csrf.get(role, "none")
+    return w.clients[role].post(f"/tasks/{code}/progress", data=form, files=files)
+
+
+@pytest.mark.parametrize("api", [False, True], ids=["page", "api"])
+def test_task_progress(world: World, api: bool) -> None:
+    for role in ROLES:
+        code = world.breakthrough(Status.APPROVED)
+        before = world.task(code)
+        response = _progress(world, role, code, api)
+        if policy.can(world.users[role], Action.TASK_UPDATE, UnitRef(UNIT)):
+            assert response.status_code in (200, 303), f"{role}: {response.text}"
+            assert world.task(code)[1] == before[1] + 1, role
+        else:
+            unreadable = not policy.can(world.users[role], Action.TASK_READ, UnitRef(UNIT))
+            _refused(response, role, api=api, unreadable=unreadable)
+            assert world.task(code) == before, f"{role}: the refusal stored something"
+
+
+WORKFLOW_CASES: Final = (
+    ("submit", Status.DRAFT, Action.TASK_UPDATE),
+    ("approve", Status.SUBMITTED, Action.TASK_APPROVE),
+    ("return", Status.SUBMITTED, Action.TASK_APPROVE),
+)
+
+
+@pytest.mark.parametrize("api", [False, True], ids=["page", "api"])
+def test_breakthrough_workflow(world: World, api: bool) -> None:
+    for (action, status, asked), role in itertools.product(WORKFLOW_CASES, ROLES):
+        code = world.breakthrough(status)
+        before = world.task(code)
+        client = world.clients[role]
+        if api:
+            body = {"comment": "thiếu chỉ tiêu"} if action == "return" else None
+            url = f"/api/tasks/{code}/{action}"
+            response = client.post(url, json=body, headers=world.bearer.get(role))
+        else:
+            form = {"csrf_token": world.csrf.get(role, "none"), "comment": "thiếu chỉ tiêu"}
+            response = client.post(f"/tasks/{code}/{action}", data=form)
+        cell = f"{role} {action}s a {status.value} breakthrough task"
+        if policy.can(world.users[role], asked, UnitRef(UNIT)):
+            assert response.status_code in (200, 303), f"{cell}: {response.text}"
+            assert world.task(code)[0] > before[0], cell
+        else:
+            unreadable = not policy.can(world.users[role], Action.TASK_READ, UnitRef(UNIT))
+            try:
+                _refused(response, role, api=api, unreadable=unreadable)
+            except AssertionError as error:
+                raise AssertionError(f"{cell}: {error}") from None
+            assert world.task(code) == before, f"{cell}: the refusal stored something"
+
+
+def _registers(user: User | None) -> bool:
+    """Whether `user` may register a breakthrough task for one of its units."""
+    return user is not None and any(
+        policy.can(user, Action.TASK_UPDATE, UnitRef(u)) for u in user.units
+    )
+
+
+def _breakthroughs(world: World) -> set[str]:
+    return {
+        t["code"]
+        for year in (2024, 2025)
+        for t in world.get("coordinator", f"/api/tasks?year={year}").json()
+        if t["kind"] == "breakthrough"
+    }
+
+
+def test_registering_a_breakthrough_task(world: World) -> None:
+    for role in ROLES:
+        before = _breakthroughs(world)
+        user = world.users[role]
+        form_page = world.get(role, "/tasks/breakthrough/new")
+        unit = user.units[0] if user is not None and user.units else UNIT
+        form = {
+            "csrf_token": world.csrf.get(role, "none"),
+            "unit": unit,
+            "title": f"Đột phá của {role}",
+            "due": "2025-12-15",
+        }
+        page = world.clients[role].post("/tasks/breakthrough/new", data=form)
+        body = {"unit": unit, "year": 2024, "title": f"Đột phá {role}", "due": "2024-12-15"}
+        api = world.clients[role].post(
+            "/api/tasks/breakthrough", json=body, headers=world.bearer.get(role)
+        )
+        if _registers(user):
+            assert form_page.status_code == 200, role
+            assert page.status_code == 303, f"{role}: {page.text}"
+            assert api.status_code == 201, f"{role}: {api.text}"
+        else:
+            _refused(form_page, role, api=False, unreadable=False)
+            _refused(page, role, api=False, unreadable=False)
+            _refused(api, role, api=True, unreadable=False)
+        added = _breakthroughs(world) - before
+        assert added == ({f"BT-2025-{unit}", f"BT-2024-{unit}"} if _registers(user) else set())

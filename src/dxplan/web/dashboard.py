@@ -360,9 +360,13 @@ class Dashboard:
         build: Callable[[Scope], dict[str, Any]],
         twin: str,
         state: Callable[[Scope], Hashable] | None = None,
+        personal: Callable[[Scope], dict[str, Any]] | None = None,
     ) -> Response:
         """The page: 400 for a bad query, 404, sign-in for a confidential indicator,
-        503 while too many requests wait for boards (`state`: see `view`)."""
+        503 while too many requests wait for boards (`state`: see `view`).
+
+        `personal`: what the page adds for this reader, never cached (the tasks a
+        signed-in reader may read); a page that adds something is not shared either."""
         render = self.renderer.render
         try:
             scope = self.scope()
@@ -370,6 +374,7 @@ class Dashboard:
                 return render(self.request, "empty.html", {}, status_code=503)
             current = state(scope) if state is not None else None
             view = self.view(scope, build, current)
+            added = personal(scope) if personal is not None else {}
         except Busy:
             context = {"message": self._busy(), "status": 503}
             busy = render(self.request, "dashboard_error.html", context, status_code=503)
@@ -385,7 +390,8 @@ class Dashboard:
             raise SignInRequired(self.request.url.path) from None
         # a reader who is not signed in (the wall screen) gets the same bytes until the
         # board changes: no per-person content, no form, no cookie to set
-        shared = self.user is None and "lang" not in self.request.query_params
+        shared = self.user is None and "lang" not in self.request.query_params and not added
+        view = {**view, **added}
         assets = tuple(vendor_url(k) for k in ("echarts", "htmx", "bengali"))
         key = ("page", *self._key(scope), assets)
         if shared:
@@ -416,23 +422,31 @@ class Dashboard:
         self,
         build: Callable[[Scope], dict[str, Any]],
         state: Callable[[Scope], Hashable] | None = None,
+        personal: Callable[[Scope], dict[str, Any]] | None = None,
     ) -> Response:
-        """The JSON twin: the very dict the page renders."""
-        return self.answer(build, JSONResponse, state)
+        """The JSON twin: the very dict the page renders (`personal`: see `page`)."""
+        if personal is None:
+            return self.answer(build, JSONResponse, state)
+        return self.answer(build, JSONResponse, state, personal)
 
     def answer(
         self,
         build: Callable[[Scope], T],
         respond: Callable[[T], Response],
         state: Callable[[Scope], Hashable] | None = None,
+        personal: Callable[[Scope], dict[str, Any]] | None = None,
     ) -> Response:
-        """`build`'s result turned into a response; errors as JSON (400, 401, 404, 503)."""
+        """`build`'s result turned into a response; errors as JSON (400, 401, 404, 503).
+        `personal` (for a dict result): what is added for this reader, never cached."""
         try:
             scope = self.scope()
             if scope is None:
                 detail = "The store holds no plan yet: run `dxplan init` (or `dxplan demo`)."
                 return JSONResponse({"detail": detail}, status_code=503)
-            return respond(self.view(scope, build, state(scope) if state is not None else None))
+            found = self.view(scope, build, state(scope) if state is not None else None)
+            if personal is not None:
+                found = {**found, **personal(scope)}  # type: ignore[dict-item,assignment]
+            return respond(found)
         except Busy:
             headers = {"Retry-After": str(BUSY_SECONDS)}
             return JSONResponse({"detail": self._busy()}, status_code=503, headers=headers)

@@ -51,6 +51,12 @@ ROUTE_CLASSES: Final = (
     RouteClass("feed", re.compile(r"^/api/(dossiers|procedures)/?$"), "max_body_feed"),
     RouteClass("packets", re.compile(r"^/packets/?$"), "max_body_packets", json_checked=True),
     RouteClass("upload", re.compile(r"^/reports/[^/]+/[^/]+/[^/]+/upload/?$"), "max_body_upload"),
+    RouteClass(
+        "evidence",
+        re.compile(r"^(/api)?/tasks/[^/]+/progress/?$"),
+        "max_body_evidence",
+        json_checked=True,  # a JSON progress report is checked; a multipart one counted
+    ),
     RouteClass("api", re.compile(r"^/api/"), "max_body_json", json_checked=True),
     RouteClass("other", re.compile(r""), "max_body_json"),
 )

@@ -42,7 +42,10 @@ _REFUSALS: Final = {
         " revoked or disabled one (also: a confidential indicator asked for anonymously)."
     ),
     403: _error("Your role may not read this."),
-    404: _error("No such pillar, indicator, unit or data set."),
+    404: _error("No such pillar, indicator, unit, data set or task, or one you may not see."),
+    409: _error(
+        "It changed meanwhile (send the version you read), or its state does not allow this."
+    ),
     422: _error("A query parameter cannot be read (the message says which)."),
 }
 

@@ -1,6 +1,6 @@
 """JSON API: one router per resource."""
 
-from dxplan.web.api import feeds, health, packets, plan, reports, units
+from dxplan.web.api import feeds, health, packets, plan, reports, tasks, units
 
 ROUTERS = (
     health.router,
@@ -8,5 +8,6 @@ ROUTERS = (
     units.router,
     feeds.router,
     reports.router,
+    tasks.router,
     packets.router,
 )

@@ -14,6 +14,8 @@ from dxplan.web.pages import (
     opendata,
     overview,
     reports,
+    task,
+    tasks,
     units,
 )
 
@@ -32,5 +34,7 @@ ROUTERS = (
     official.router,
     reports.router,
     reports.api_router,
+    tasks.router,  # before task.router: /tasks/breakthrough/new is no task's action
+    task.router,
     opendata.router,
 )

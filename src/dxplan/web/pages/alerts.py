@@ -3,7 +3,8 @@
 `/alerts` and its JSON twin `/api/dashboard/alerts`. Targets and jumps come from the
 board (`Board.alerts`); late and missing reports from the reporting platform's own
 count (`late_and_missing`), as of the board's day, cached until a report changes.
-Confidential data sets stay out for readers who have not signed in.
+Confidential data sets stay out for readers who have not signed in. A signed-in reader
+also sees the tasks past their due date and not done (never cached: tasks are theirs).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dxplan.domain.indicator import IndicatorKind
 from dxplan.reporting.completeness import Standing, late_and_missing, reports_state
 from dxplan.web.dashboard import DashboardDep, Scope
 from dxplan.web.responses import refusals
+from dxplan.web.task_views import overdue_tasks
 
 router = APIRouter(tags=["dashboard"])
 
@@ -89,7 +91,9 @@ def reports_now(scope: Scope) -> tuple[int, int]:
 
 @router.get("/alerts", include_in_schema=False)
 def alerts_page(dashboard: DashboardDep) -> Response:
-    return dashboard.page("dashboard_alerts.html", alerts, "/api/dashboard/alerts", reports_now)
+    return dashboard.page(
+        "dashboard_alerts.html", alerts, "/api/dashboard/alerts", reports_now, overdue_tasks
+    )
 
 
 @router.get(
@@ -98,4 +102,4 @@ def alerts_page(dashboard: DashboardDep) -> Response:
     responses=refusals(401),
 )
 def alerts_json(dashboard: DashboardDep) -> Response:
-    return dashboard.json(alerts, reports_now)
+    return dashboard.json(alerts, reports_now, overdue_tasks)

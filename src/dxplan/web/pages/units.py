@@ -1,6 +1,7 @@
 """A unit's scorecard and the rankings: which units to call.
 
-`/units/{code}` (every indicator the unit has, its scores, its rank) and `/rankings`
+`/units/{code}` (every indicator the unit has, its scores, its rank; for a signed-in
+reader also its tasks and breakthrough task, never cached) and `/rankings`
 (one table per ranking the organisation declares: communes and wards, then agencies,
 for a Vietnamese province), with their JSON twins under `/api/dashboard/`.
 """
@@ -14,6 +15,7 @@ from fastapi.responses import Response
 
 from dxplan.web.dashboard import DashboardDep, NotFound, Scope, percent
 from dxplan.web.responses import refusals
+from dxplan.web.task_views import unit_tasks
 
 router = APIRouter(tags=["dashboard"])
 
@@ -109,7 +111,10 @@ def rankings(scope: Scope) -> dict[str, Any]:
 @router.get("/units/{code}", include_in_schema=False)
 def unit_page(code: str, dashboard: DashboardDep) -> Response:
     return dashboard.page(
-        "dashboard_unit.html", lambda s: unit(s, code), f"/api/dashboard/units/{code}"
+        "dashboard_unit.html",
+        lambda s: unit(s, code),
+        f"/api/dashboard/units/{code}",
+        personal=lambda s: unit_tasks(s, code),
     )
 
 
@@ -119,7 +124,7 @@ def unit_page(code: str, dashboard: DashboardDep) -> Response:
     responses=refusals(401, 404),
 )
 def unit_json(code: str, dashboard: DashboardDep) -> Response:
-    return dashboard.json(lambda s: unit(s, code))
+    return dashboard.json(lambda s: unit(s, code), personal=lambda s: unit_tasks(s, code))
 
 
 @router.get("/rankings", include_in_schema=False)
