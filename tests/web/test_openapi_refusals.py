@@ -43,6 +43,9 @@ CASES: Final = [
     ("get", "/api/focal-points/{unit}", "/api/focal-points/NOPE", "viewer", 404),
     ("get", "/api/reports", "/api/reports", {}, 401),
     ("get", "/api/reports", "/api/reports?period=null", "viewer", 422),
+    # not a receiver (DXPLAN_RECEIVE off): tests/receiver tries the others on one
+    ("post", "/packets", "/packets", UNKNOWN, 404),
+    ("get", "/packets/{message_id}", "/packets/m-1", UNKNOWN, 404),
 ]
 
 
