@@ -52,6 +52,7 @@ NOT_PAGES: Final = {
     "/reports/{dataset}/{unit}/{period}/template.xlsx",
     "/opendata/datapackage.json",
     "/opendata/{name}.csv",
+    "/packets/{message_id}",  # a packet's receipt (JSON) for the province that sent it
     "/static/vendor/{name}",
     "/openapi.json",
     "/docs",
