@@ -34,6 +34,13 @@ FILES: Final = Path(__file__).parent / "files"
 NATIONAL_TEST_PLAN: Final = FILES / "national-test.yaml"
 AS_OF: Final = date(2025, 11, 8)
 SENDERS: Final = {"92": "can-tho", "1": "ha-noi"}  # sender code: token name
+GOV_03: Final = {
+    "indicator": "GOV-03",
+    "unit": "92",
+    "value": 85,
+    "numerator": 85,
+    "denominator": 100,
+}
 
 
 @dataclass
@@ -86,11 +93,7 @@ def packet(
         "sender": sender,
         "sent_at": "2025-11-08T09:30:12+07:00",
         "period": {"type": period[0], "value": period[1]},
-        "items": items
-        if items is not None
-        else [
-            {"indicator": "GOV-03", "unit": "92", "value": 85, "numerator": 85, "denominator": 100}
-        ],
+        "items": items if items is not None else [dict(GOV_03)],
     }
 
 

@@ -20,9 +20,9 @@ from dxplan.store import receipts as receipt_store
 from dxplan.store import tokens as token_store
 from dxplan.store import values as value_store
 from dxplan.store.tokens import Scope
-from tests.receiver.conftest import National, packet
+from tests.receiver.conftest import GOV_03, National, packet
 
-GOOD = {"indicator": "GOV-03", "unit": "92", "value": 85, "numerator": 85, "denominator": 100}
+GOOD = GOV_03
 
 
 def _problems(response: httpx.Response) -> list[str]:

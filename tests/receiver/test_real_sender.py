@@ -106,3 +106,27 @@ def test_the_real_sender_lands_every_value_once(
     assert all(a.startswith("HTTP 409") for a in answers), answers
     assert national.value_rows() == rows
     assert national.receipt_rows() == len(packets)
+
+
+def test_the_real_sender_waits_when_the_receiver_asks(
+    can_tho: Workspace,
+    make_national: Callable[..., National],
+    cli: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    plan = national_plan_from(DEFAULT_PLAN, tmp_path / "n.yaml")
+    national = make_national(plan_file=plan, receive_burst=2, receive_rate_per_minute=60)
+    _send_env(monkeypatch, can_tho, national)
+    monkeypatch.setenv("DXPLAN_NATIONAL_ATTEMPTS", "4")
+    assert cli("national", "queue", "--period", "2025-10").exit_code == 0
+    sent = cli("national", "send")
+    assert sent.exit_code == 0, sent.output
+    packets = _outbox(can_tho)
+    assert {p.state for p in packets} == {"sent"}
+    # past the burst of 2, each packet met a 429 first and went again after Retry-After
+    assert [p.attempts for p in packets][:2] == [1, 1]
+    assert all(p.attempts >= 2 for p in packets[2:])
+    assert "HTTP 429" in sent.output
+    with national.workspace.engine.connect() as conn:
+        assert len(receipt_store.listing(conn, "92")) == len(packets)

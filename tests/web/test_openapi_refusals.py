@@ -58,6 +58,9 @@ CASES: Final = [
         "viewer",
         404,
     ),
+    # not a receiver (DXPLAN_RECEIVE off): tests/receiver tries the others on one
+    ("post", "/packets", "/packets", UNKNOWN, 404),
+    ("get", "/packets/{message_id}", "/packets/m-1", UNKNOWN, 404),
 ]
 
 

@@ -2,7 +2,7 @@
 provinces' packets exactly as their national feed sends them (docs/national-feed.md).
 
 Only when `DXPLAN_RECEIVE` is set (else 404). A province's token (`packets:write`,
-`--sender CODE`) is asked for, and the sender's rate, before the body is read.
+`--sender CODE`) is asked for, and the sender's rate, before the packet is read.
 """
 
 from __future__ import annotations
