@@ -34,6 +34,4 @@ def test_the_given_settings_come_back_from_the_environment(
 
 
 def test_settings_left_to_their_defaults_are_not_exported(tmp_path: Path) -> None:
-    assert Settings(data_dir=tmp_path).environment_variables() == {
-        "DXPLAN_DATA_DIR": str(tmp_path)
-    }
+    assert Settings(data_dir=tmp_path).environment_variables() == {"DXPLAN_DATA_DIR": str(tmp_path)}

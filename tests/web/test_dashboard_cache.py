@@ -329,8 +329,10 @@ def test_public_readers_see_a_change_after_the_check_interval_signed_in_readers_
 
 def _new_version(conn: Any) -> dict[str, Any]:
     """A new version of the newest stored value (the same figure, recorded again)."""
-    row = conn.execute(
-        measure_values.select().order_by(measure_values.c.id.desc()).limit(1)
-    ).one()._asdict()
+    row = (
+        conn.execute(measure_values.select().order_by(measure_values.c.id.desc()).limit(1))
+        .one()
+        ._asdict()
+    )
     row.pop("id")
     return {**row, "version": row["version"] + 1}

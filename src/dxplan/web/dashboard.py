@@ -483,7 +483,7 @@ class Dashboard:
             return JSONResponse({"detail": detail}, status_code=401)
 
 
-def get_dashboard(
+async def get_dashboard(  # no I/O: no worker thread
     request: Request,
     workspace: WorkspaceDep,
     renderer: RendererDep,
