@@ -174,6 +174,13 @@ class Settings(BaseSettings):
         description="PDF conversions run at once by one server; others wait for a slot.",
     )
 
+    duckdb_memory_limit: str = Field(
+        default="1GB",
+        pattern=r"^[0-9]+(\.[0-9]+)?\s*(MB|GB|MiB|GiB)$",
+        description="Memory each DuckDB query of the dossiers may use before spilling to "
+        "disk (imports, computes, the web): e.g. 1GB, 3GB. The process's peak is about "
+        "this plus 0.3 GB.",
+    )
     board_check_seconds: float = Field(
         default=1.0,
         ge=0,
