@@ -179,11 +179,16 @@ def _load_ab(base: str, path: str, clients: int, requests: int) -> dict[str, Any
     for line in out.splitlines():
         parts = line.split()
         if line.startswith("Failed requests:"):
-            found["errors"] = int(parts[2])
+            found["errors"] = found.get("errors", 0) + int(parts[2])
+        elif line.startswith("Non-2xx responses:"):  # 503 while boards build: errors too
+            found["errors"] = found.get("errors", 0) + int(parts[2])
+            found["non_2xx"] = int(parts[2])
         elif line.startswith("Requests per second:"):
             found["throughput_rps"] = float(parts[3])
         elif len(parts) == 2 and parts[0] in ("50%", "95%", "99%"):
             found[f"p{parts[0][:-1]}_ms"] = float(parts[1])
+        elif parts[:1] == ["100%"]:
+            found["max_ms"] = float(parts[1])
     return found
 
 
@@ -234,7 +239,8 @@ def _during_rebuild(data_dir: Path, base: str, args: argparse.Namespace) -> dict
         run = asyncio.run(_load(base, path, args.clients, args.requests)).as_json()
     print(
         f"{path:24} right after a store change: p95 {run['p95_ms']:7.1f} ms, "
-        f"p99 {run['p99_ms']:7.1f} ms, {run['throughput_rps']:6.0f} req/s, "
+        f"p99 {run['p99_ms']:7.1f} ms, longest {run.get('max_ms', float('nan')):7.1f} ms, "
+        f"{run['throughput_rps']:6.0f} req/s, "
         f"errors {run.get('errors', 0)}"
     )
     return run
