@@ -181,6 +181,12 @@ class Workspace:
         self._marks = (time.monotonic(), found)
         return found
 
+    def recent_plan(self) -> Plan | None:
+        """The plan as read within the last `board_check_seconds`: for what pages may
+        show a second late (the languages they offer), at no database work a request."""
+        marks = self.marks(recent=True)
+        return marks[2] if marks is not None else None
+
     def board(
         self, period: Period | None = None, as_of: date | None = None, *, stale: bool = False
     ) -> Board | None:
