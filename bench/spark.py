@@ -22,6 +22,8 @@ from dxplan.engine.calendar import months_table
 from dxplan.engine.engines import open_engine
 from dxplan.operational import OperationalStore
 from dxplan.operational.dossiers import dossier_files
+from dxplan.settings import Settings
+from dxplan.workspace import Workspace
 
 
 def _sorted(table: pa.Table) -> pa.Table:
@@ -39,7 +41,9 @@ def main() -> None:
     manifest = store.snapshots.current()
     dossiers = dossier_files(manifest, str(store.root))
     procedures = [str(store.snapshots.path(manifest.catalog.file))] if manifest.catalog else []
-    months = months_table(manifest.months)
+    with Workspace(Settings(data_dir=args.data_dir)) as workspace:  # the plan's calendar
+        calendar = workspace.calendar()
+    months = months_table(manifest.months, calendar)
     print(
         f"{manifest.dossier_count:,} dossiers in {len(dossiers)} files, "
         f"{len(manifest.months)} months"
