@@ -38,7 +38,6 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +49,7 @@ import pyarrow.parquet as pq
 from dxplan.demo.generator import generate
 from dxplan.domain.computed import COMPUTED
 from dxplan.domain.measure import SourceKind
-from dxplan.domain.period import LOCAL_TZ, Period, PeriodKind
+from dxplan.domain.period import Period, PeriodKind
 from dxplan.engine.compute import Engine
 from dxplan.ingest.service import compute, import_files, operational_store
 from dxplan.operational.dossiers import dossier_files
@@ -290,7 +289,7 @@ def step_engine_full(args: argparse.Namespace) -> dict[str, Any]:
         con, _ = operational_store(workspace).connect()
         try:
             engine = Engine(con, plan, organisation)
-            months = engine.month_grid(Period.of(PeriodKind.MONTH, datetime.now(LOCAL_TZ)))
+            months = engine.month_grid(Period.of(PeriodKind.MONTH, plan.calendar.now().date()))
             seconds, result = timed(
                 lambda: profiled(args, "engine-full", lambda: engine.full(months))
             )

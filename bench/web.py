@@ -92,8 +92,11 @@ def _prepare(data_dir: Path | None, dossiers_per_year: int) -> Path:
     return folder
 
 
-def _serve(data_dir: Path, port: int, src: Path | None = None) -> subprocess.Popen[bytes]:
-    """The app in a uvicorn process of its own (one worker); `src`: another source tree."""
+def _serve(
+    data_dir: Path, port: int, src: Path | None = None, workers: int = 1
+) -> subprocess.Popen[bytes]:
+    """The app in uvicorn processes of its own (`workers`, as `dxplan serve --workers`
+    runs it); `src`: another source tree."""
     env = {
         **os.environ,
         "DXPLAN_DATA_DIR": str(data_dir),
@@ -114,6 +117,7 @@ def _serve(data_dir: Path, port: int, src: Path | None = None) -> subprocess.Pop
         "--log-level",
         "warning",
         "--no-access-log",
+        *(["--workers", str(workers)] if workers > 1 else []),
     ]
     server = subprocess.Popen(command, env=env)
     deadline = time.monotonic() + 60
@@ -175,11 +179,16 @@ def _load_ab(base: str, path: str, clients: int, requests: int) -> dict[str, Any
     for line in out.splitlines():
         parts = line.split()
         if line.startswith("Failed requests:"):
-            found["errors"] = int(parts[2])
+            found["errors"] = found.get("errors", 0) + int(parts[2])
+        elif line.startswith("Non-2xx responses:"):  # 503 while boards build: errors too
+            found["errors"] = found.get("errors", 0) + int(parts[2])
+            found["non_2xx"] = int(parts[2])
         elif line.startswith("Requests per second:"):
             found["throughput_rps"] = float(parts[3])
         elif len(parts) == 2 and parts[0] in ("50%", "95%", "99%"):
             found[f"p{parts[0][:-1]}_ms"] = float(parts[1])
+        elif parts[:1] == ["100%"]:
+            found["max_ms"] = float(parts[1])
     return found
 
 
@@ -208,6 +217,35 @@ def _raw_length(client: httpx.Client, path: str) -> int:
         return sum(len(chunk) for chunk in response.iter_raw())
 
 
+def _during_rebuild(data_dir: Path, base: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Record a new version of the newest figure (as an import or an approval would),
+    then load the overview at once: the first requests see a changed store."""
+    script = (
+        "from sqlalchemy import select\n"
+        "from dxplan.settings import Settings\n"
+        "from dxplan.store.tables import measure_values as v\n"
+        "from dxplan.workspace import Workspace\n"
+        f"ws = Workspace(Settings(data_dir={str(data_dir)!r}))\n"
+        "with ws.writing() as conn:\n"
+        "    row = conn.execute(select(v).order_by(v.c.id.desc()).limit(1)).one()._asdict()\n"
+        "    row.pop('id'); row['version'] += 1\n"
+        "    conn.execute(v.insert().values(**row))\n"
+    )
+    subprocess.run([sys.executable, "-c", script], check=True)
+    path = PAGES[0]
+    if args.tool == "ab":
+        run = _load_ab(base, path, args.clients, args.requests)
+    else:
+        run = asyncio.run(_load(base, path, args.clients, args.requests)).as_json()
+    print(
+        f"{path:24} right after a store change: p95 {run['p95_ms']:7.1f} ms, "
+        f"p99 {run['p99_ms']:7.1f} ms, longest {run.get('max_ms', float('nan')):7.1f} ms, "
+        f"{run['throughput_rps']:6.0f} req/s, "
+        f"errors {run.get('errors', 0)}"
+    )
+    return run
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=None)
@@ -215,6 +253,14 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--out", type=Path, default=Path("bench/results"))
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
+    parser.add_argument("--src", type=Path, default=None, help="serve another source tree")
+    parser.add_argument(
+        "--change",
+        action="store_true",
+        help="then record a new version of a figure and load the overview while the "
+        "board is rebuilt (readers should get the previous board meanwhile)",
+    )
     parser.add_argument(
         "--tool",
         choices=("ab", "httpx"),
@@ -226,11 +272,16 @@ def main() -> None:
     data_dir = _prepare(args.data_dir, args.dossiers_per_year)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    server = _serve(data_dir, port)
+    server = _serve(data_dir, port, args.src, args.workers)
     try:
         for path in (TRIVIAL, *PAGES):  # warm up: the first call builds the evaluations
             httpx.get(base + path, timeout=120)
-        results: dict[str, Any] = {"clients": args.clients, "pages": {}}
+        for path in PAGES:  # every worker builds its boards and views before the clock
+            for _ in range(20):
+                warm = asyncio.run(_load(base, path, 8 * args.workers, 40 * args.workers))
+                if max(warm.latencies) < 0.5:
+                    break
+        results: dict[str, Any] = {"clients": args.clients, "workers": args.workers, "pages": {}}
         for path in PAGES:
             if args.tool == "ab":
                 before = _load_ab(base, TRIVIAL, args.clients, args.requests)
@@ -241,6 +292,8 @@ def main() -> None:
                 page_run = asyncio.run(_load(base, path, args.clients, args.requests)).as_json()
                 after = asyncio.run(_load(base, TRIVIAL, args.clients, args.requests)).as_json()
             trivial_p95 = min(before["p95_ms"], after["p95_ms"])
+            trivial_rps = max(before["throughput_rps"], after["throughput_rps"])
+            rps_ratio = page_run["throughput_rps"] / trivial_rps
             p95 = page_run["p95_ms"]
             weight = _weight(base, path)
             results["pages"][path] = {
@@ -248,14 +301,18 @@ def main() -> None:
                 "trivial_before": before,
                 "trivial_after": after,
                 "p95_ratio_to_trivial": round(p95 / trivial_p95, 2),
+                "throughput_ratio_to_trivial": round(rps_ratio, 2),
                 "weight": weight,
             }
             print(
                 f"{path:24} p95 {p95:7.1f} ms (trivial {trivial_p95:6.1f} ms, "
                 f"ratio {p95 / trivial_p95:5.2f}) p50 {page_run['p50_ms']:6.1f} ms, "
-                f"{page_run['throughput_rps']:6.0f} req/s, errors {page_run['errors']}; "
+                f"{page_run['throughput_rps']:6.0f} req/s (trivial {trivial_rps:6.0f}, "
+                f"ratio {rps_ratio:4.2f}), errors {page_run['errors']}; "
                 f"page {weight['page_bytes_transferred']:,} B [{args.tool}]"
             )
+        if args.change:
+            results["during_rebuild"] = _during_rebuild(data_dir, base, args)
     finally:
         server.terminate()
         server.wait(10)

@@ -14,7 +14,10 @@ went from 4 ms to 14 s under five parallel requests for new days). Here:
 - at most `waiting` threads wait for builds (their own or another's); past that a miss
   raises `Busy` at once. The web server has a fixed pool of worker threads (40): requests
   waiting for builds must not take them all from the readers of boards already built;
-- at most `size` entries are kept; the least recently used goes first.
+- at most `size` entries are kept; the least recently used goes first;
+- `get_or_previous` serves a value that a newer one is replacing (stale while it is
+  rebuilt): a key whose predecessor is stored (the same board of an older store state)
+  returns the predecessor at once and builds the new value in a thread of its own.
 """
 
 from __future__ import annotations
@@ -102,6 +105,40 @@ class BuildCache(Generic[K, V]):
         finally:
             with self._lock:
                 self._waiters -= 1
+
+    def get_or_previous(
+        self, key: K, build: Callable[[], V], replaces: Callable[[K, K], bool]
+    ) -> V:
+        """The value of `key`; while it is missing, the stored value of a key it
+        `replaces(key, old)` (its build then runs in the background, once), else what
+        `get` gives (the first request for a key with no predecessor waits for it)."""
+        found = self.peek(key)
+        if found is not None:
+            return found
+        with self._lock:  # a copy: other threads may store meanwhile
+            stored = list(self._entries)
+        for older in reversed(stored):
+            if not replaces(key, older):
+                continue
+            stale = self._entries.get(older)
+            if stale is None:  # evicted meanwhile
+                continue
+            with self._lock:
+                start = key not in self._flights and key not in self._entries
+                if start:
+                    flight: _Flight[V] = _Flight()
+                    self._flights[key] = flight
+            if start:
+                threading.Thread(
+                    target=self._rebuild, args=(key, build, flight), daemon=True
+                ).start()
+            return stale
+        return self.get(key, build)
+
+    def _rebuild(self, key: K, build: Callable[[], V], flight: _Flight[V]) -> None:
+        """A build nobody waits for (its error is kept by no one: the next miss retries)."""
+        with suppress(Exception):
+            self._build(key, build, flight)
 
     def put(self, key: K, value: V) -> None:
         """Store `value` under `key` (replacing a stale one), keeping at most `size`."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime
 from pathlib import Path
@@ -246,6 +247,39 @@ class Settings(BaseSettings):
     notify_timeout_seconds: float = Field(
         default=30.0, gt=0, le=3600, description="Timeout of each SMTP or webhook exchange."
     )
+
+    duckdb_memory_limit: str = Field(
+        default="1GB",
+        pattern=r"^[0-9]+(\.[0-9]+)?\s*(MB|GB|MiB|GiB)$",
+        description="Memory each DuckDB query of the dossiers may use before spilling to "
+        "disk (imports, computes, the web): e.g. 1GB, 3GB. The process's peak is about "
+        "this plus 0.3 GB.",
+    )
+    board_check_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=3600,
+        description="How often the web checks, for readers not signed in, whether the store "
+        "changed (at most once in this many seconds; 0: on every request). Meanwhile, and "
+        "while a changed board is rebuilt, they are served the board they were served.",
+    )
+
+    def environment_variables(self) -> dict[str, str]:
+        """These settings as DXPLAN_* variables, for processes that read them back (the
+        workers of `dxplan serve --workers N`): the ones given explicitly, as text."""
+        found: dict[str, str] = {}
+        for name in sorted(self.model_fields_set):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            if isinstance(value, SecretStr):
+                text = value.get_secret_value()
+            elif isinstance(value, str | Path | date | int | float):
+                text = str(value).lower() if isinstance(value, bool) else str(value)
+            else:
+                text = json.dumps(value)
+            found[f"DXPLAN_{name.upper()}"] = text
+        return found
 
     def now(self, zone: ZoneInfo) -> datetime:
         """The current instant, moved to `as_of` (keeping the time of day in `zone`, the

@@ -6,6 +6,7 @@ with its organisation, initialising the store, reading what is stored.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from dxplan.documents import Document, DocumentError
 from dxplan.domain.organisation import Organisation, OrganisationError
 from dxplan.domain.period import DEFAULT_CALENDAR, Calendar, Period
 from dxplan.domain.plan import Plan
-from dxplan.evaluate.dashboard import Board, BoardCache, build_board, store_state
+from dxplan.evaluate.dashboard import Board, BoardCache, build_board, replaces, store_state
 from dxplan.plans import parse_plan
 from dxplan.reporting.service import Reporting
 from dxplan.settings import Settings
@@ -67,6 +68,7 @@ class Workspace:
         self._writer = Writer(self.engine)
         self._plan_cache: tuple[str, Plan] | None = None
         self._boards = BoardCache()
+        self._marks: tuple[float, tuple[int, str, Plan]] | None = None  # (read at, marks)
         self._initialised = False
 
     def close(self) -> None:
@@ -157,17 +159,17 @@ class Workspace:
         """The day dxplan judges from: the `as_of` setting, else today on the plan's clock."""
         return self.settings.as_of or self.calendar().now().date()
 
-    def board(self, period: Period | None = None, as_of: date | None = None) -> Board | None:
-        """The dashboard's evaluations, cached until a figure or the plan changes.
-
-        A cached board costs one connection and two indexed queries (the newest value
-        id and plan hash), released before waiting for the cache. A hit never waits for
-        another board's build; past too many requests waiting for builds the cache
-        raises `dxplan.caching.Busy` (the web answers 503 with Retry-After).
-        """
+    def marks(self, *, recent: bool = False) -> tuple[int, str, Plan] | None:
+        """The store state (see `store_state`), the plan's key and the plan, or None
+        before `init`: read in one connection, or with `recent` as read within the last
+        `board_check_seconds` (no database work for the readers of a busy public page)."""
         if not self.initialised:
             return None
-        day = as_of or self.as_of()
+        last = self._marks
+        if recent and last is not None:
+            read_at, found = last
+            if time.monotonic() - read_at < self.settings.board_check_seconds:
+                return found
         with self.engine.connect() as conn:
             plan_key = plan_store.latest_key(conn)
             if plan_key is None:
@@ -175,11 +177,39 @@ class Workspace:
             cached = self._plan_cache
             plan = cached[1] if cached is not None and cached[0] == plan_key else self.plan(conn)
             assert plan is not None
-            calendar = plan.calendar
-            wanted = period or (
-                calendar.parse(plan.period) if plan.period else calendar.year_of(day)
-            )
-            key = (store_state(conn), plan_key, str(wanted), day)
+            found = (store_state(conn), plan_key, plan)
+        self._marks = (time.monotonic(), found)
+        return found
+
+    def recent_plan(self) -> Plan | None:
+        """The plan as read within the last `board_check_seconds`: for what pages may
+        show a second late (the languages they offer), at no database work a request."""
+        marks = self.marks(recent=True)
+        return marks[2] if marks is not None else None
+
+    def board(
+        self, period: Period | None = None, as_of: date | None = None, *, stale: bool = False
+    ) -> Board | None:
+        """The dashboard's evaluations, cached until a figure or the plan changes.
+
+        A cached board costs one connection and two indexed queries (the newest value
+        id and plan hash), released before waiting for the cache. A hit never waits for
+        another board's build; past too many requests waiting for builds the cache
+        raises `dxplan.caching.Busy` (the web answers 503 with Retry-After).
+
+        `stale` (readers not signed in, the public pages): the store is checked at most
+        once per `board_check_seconds`, and after a change the board they were served is
+        served again while the new one is built in the background (stale while
+        revalidating); the first board of a period and day is waited for.
+        """
+        marks = self.marks(recent=stale)
+        if marks is None:
+            return None
+        state, plan_key, plan = marks
+        calendar = plan.calendar
+        day = as_of or self.settings.as_of or calendar.now().date()
+        wanted = period or (calendar.parse(plan.period) if plan.period else calendar.year_of(day))
+        key = (state, plan_key, str(wanted), day)
 
         def build() -> Board:
             with self.engine.connect() as conn:
@@ -187,6 +217,8 @@ class Workspace:
                 assert organisation is not None
                 return build_board(conn, plan, organisation, wanted, day)
 
+        if stale:
+            return self._boards.get_or_previous(key, build, replaces)
         return self._boards.get(key, build)
 
     def organisation(self, conn: Connection | None = None) -> Organisation | None:

@@ -18,9 +18,10 @@ from fastapi.testclient import TestClient
 
 from dxplan.caching import BuildCache, Busy
 from dxplan.domain.account import Role
-from dxplan.evaluate.dashboard import MAX_BOARDS, Board, BoardCache
+from dxplan.evaluate.dashboard import MAX_BOARDS, Board, BoardCache, replaces
 from dxplan.settings import Settings
 from dxplan.store import users as user_store
+from dxplan.store.tables import measure_values
 from dxplan.web import create_app
 from dxplan.workspace import Workspace
 from tests.dashboard_values import AS_OF, record_dashboard_values
@@ -257,3 +258,81 @@ def test_signed_in_readers_may_ask_more_within_bounds(app: tuple[Workspace, Test
         ):
             response = http.get("/api/dashboard/overview", params={**query, "lang": "en"})
             assert response.status_code == 400 and says in response.json()["detail"]
+
+
+# -- stale while revalidating (issue 13: the public pages under load) ----------------------
+
+
+def test_a_changed_store_serves_the_previous_board_while_the_new_one_builds() -> None:
+    cache = BoardCache()
+    old_key, new_key = (1, "p", "2025", "d"), (2, "p", "2025", "d")
+    cache.get(old_key, lambda: _board("board of state 1"))
+    slow = Blocked(_board("board of state 2"))
+    found = cache.get_or_previous(new_key, slow, replaces)
+    assert found == "board of state 1"  # at once, while the new board builds
+    assert slow.started.wait(GUARD)
+    again = cache.get_or_previous(new_key, slow, replaces)  # a second reader meanwhile
+    assert again == "board of state 1"
+    slow.release.set()
+    assert _until(lambda: cache.peek(new_key) is not None)
+    assert slow.calls == 1  # one build for both readers
+    assert cache.get_or_previous(new_key, slow, replaces) == "board of state 2"
+    assert cache.peek(old_key) is None  # the older state is dropped once replaced
+
+
+def test_a_board_with_no_predecessor_is_waited_for() -> None:
+    cache = BoardCache()
+    cache.get((1, "p", "2025", "d"), lambda: _board("another day"))
+    found = cache.get_or_previous((2, "p", "2025", "e"), lambda: _board("new"), replaces)
+    assert found == "new"  # another day's board is not this board's predecessor
+
+
+def test_a_failed_background_build_is_tried_again() -> None:
+    cache = BoardCache()
+    cache.get((1, "p", "2025", "d"), lambda: _board("old"))
+    failed = threading.Event()
+
+    def fail() -> Board:
+        failed.set()
+        raise RuntimeError("database gone")
+
+    assert cache.get_or_previous((2, "p", "2025", "d"), fail, replaces) == "old"
+    assert failed.wait(GUARD)
+    assert _until(lambda: not cache._flights)
+    assert cache.get_or_previous((2, "p", "2025", "d"), lambda: _board("new"), replaces) in (
+        "old",
+        "new",
+    )
+    assert _until(lambda: cache.peek((2, "p", "2025", "d")) == "new")
+
+
+def test_public_readers_see_a_change_after_the_check_interval_signed_in_readers_at_once(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("stale"), as_of=AS_OF, board_check_seconds=3600
+    )
+    workspace = Workspace(settings)
+    workspace.initialise(actor="test")
+    record_dashboard_values(workspace)
+    public = workspace.board(stale=True)
+    assert public is not None
+    with workspace.writing() as conn:  # a figure changes
+        conn.execute(measure_values.insert().values(**_new_version(conn)))
+    # within the check interval a public reader gets the board already built ...
+    assert workspace.board(stale=True) is public
+    # ... a signed-in reader reads the store and gets the new board
+    fresh = workspace.board()
+    assert fresh is not None and fresh is not public
+    workspace.close()
+
+
+def _new_version(conn: Any) -> dict[str, Any]:
+    """A new version of the newest stored value (the same figure, recorded again)."""
+    row = (
+        conn.execute(measure_values.select().order_by(measure_values.c.id.desc()).limit(1))
+        .one()
+        ._asdict()
+    )
+    row.pop("id")
+    return {**row, "version": row["version"] + 1}

@@ -42,6 +42,7 @@ def fiscal_plan(folder: Path) -> Path:
             'period: "2025"\n', 'period: "FY2026"\nfiscal_year_start: 7\ntimezone: Asia/Dhaka\n'
         )
         .replace("code: GOV-09", "code: GOV-99")  # pages name it from the plan
+        .replace("indicators: [GOV-09]", "indicators: [GOV-99]")  # the task serving it
     )
     path = folder / "fiscal-plan.yaml"
     path.write_text(text, "utf-8")

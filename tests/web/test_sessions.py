@@ -6,6 +6,7 @@ worked, sent again after the event that must end it.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from base64 import b64decode
@@ -232,7 +233,8 @@ def test_a_reader_without_a_cookie_costs_no_database_work(
         from dxplan.web.auth import current_user
 
         request = Request({"type": "http", "session": {}, "headers": []})
-        assert current_user(request, workspace, None) is None
+        # a coroutine: answered on the event loop, without a worker thread
+        assert asyncio.run(current_user(request, workspace, None)) is None
     finally:
         event.remove(workspace.engine, "before_cursor_execute", record)
     assert statements == []

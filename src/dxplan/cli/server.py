@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from typing import Annotated
 
@@ -22,9 +23,20 @@ HostOption = Annotated[
     str, typer.Option("--host", help="Address to listen on; 0.0.0.0 for the whole network.")
 ]
 PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.", min=1, max=65535)]
+WorkersOption = Annotated[
+    int,
+    typer.Option(
+        "--workers",
+        min=1,
+        max=64,
+        help="Server processes sharing the port (about one per core). Each keeps its own "
+        "cache of the board, keyed by the store's state, so all serve the same figures "
+        "once they have checked the store (at most DXPLAN_BOARD_CHECK_SECONDS apart).",
+    ),
+]
 
 
-def _run(ctx: typer.Context, host: str, port: int) -> None:
+def _run(ctx: typer.Context, host: str, port: int, workers: int = 1) -> None:
     import uvicorn  # the web stack loads only when serving: other commands start faster
 
     from dxplan.web import create_app
@@ -40,7 +52,19 @@ def _run(ctx: typer.Context, host: str, port: int) -> None:
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     typer.echo(f"dxplan is serving the dashboard on http://{shown}:{port}/")
     typer.echo(f"API documentation: http://{shown}:{port}/docs  (Ctrl+C stops the server)")
-    uvicorn.run(create_app(settings(ctx)), host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(create_app(settings(ctx)), host=host, port=port, log_level="warning")
+        return
+    # worker processes each build the app from the environment: pass them these settings
+    os.environ.update(settings(ctx).environment_variables())
+    uvicorn.run(
+        "dxplan.web:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
 
 
 def cookie_warning(host: str, config: Settings) -> str | None:
@@ -74,12 +98,17 @@ def _check_free(host: str, port: int) -> None:
             )
 
 
-def serve(ctx: typer.Context, host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
+def serve(
+    ctx: typer.Context,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+    workers: WorkersOption = 1,
+) -> None:
     """Serve the dashboard and the API of an initialised store (see `dxplan init`)."""
     with open_workspace(ctx) as workspace:
         if not workspace.initialised:
             fail("the store is empty: run `dxplan init` first (or `dxplan demo`)", ExitCode.FAILED)
-    _run(ctx, host, port)
+    _run(ctx, host, port, workers)
 
 
 def demo(

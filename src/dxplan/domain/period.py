@@ -16,10 +16,10 @@ time zone and ends, exclusive, at the first instant of the next period.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from functools import cached_property, total_ordering
+from functools import cached_property, lru_cache, total_ordering
 from typing import Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -86,6 +86,9 @@ class Period:
     kind: PeriodKind = PeriodKind.YEAR
     index: int = 1
     year_start: int = 1  # first month of the year the period belongs to (7: July–June)
+    # what equality and hashing compare, computed once: periods are dictionary keys in
+    # every evaluation (hundreds of thousands of lookups for one dashboard)
+    _key: tuple[int, PeriodKind, int, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not 1 <= self.index <= 12 // self.kind.months:
@@ -94,6 +97,7 @@ class Period:
             raise ValueError(f"year {self.year} is out of range")
         if not 1 <= self.year_start <= 12:
             raise ValueError(f"first month of the year {self.year_start} is out of range")
+        object.__setattr__(self, "_key", self._identity())
 
     @property
     def fiscal(self) -> bool:
@@ -106,12 +110,14 @@ class Period:
         return (self.year, self.kind, self.index, start)
 
     def __eq__(self, other: object) -> bool:
+        if self is other:  # the store's periods are parsed once and shared
+            return True
         if not isinstance(other, Period):
             return NotImplemented
-        return self._identity() == other._identity()
+        return self._key == other._key
 
     def __hash__(self) -> int:
-        return hash(self._identity())
+        return hash(self._key)
 
     # -- text ---------------------------------------------------------------------------
     @classmethod
@@ -194,13 +200,12 @@ class Period:
 
     @property
     def first_day(self) -> date:
-        ordinal = self._first_month_ordinal()
-        return date(ordinal // 12, ordinal % 12 + 1, 1)
+        return _days(self.year, self.kind, self.index, self.year_start)[0]
 
     @property
     def last_day(self) -> date:
         """The last calendar day that belongs to the period."""
-        return date.fromordinal(self.next().first_day.toordinal() - 1)
+        return _days(self.year, self.kind, self.index, self.year_start)[1]
 
     def start_in(self, zone: ZoneInfo) -> datetime:
         """First instant of the period: midnight of its first day in `zone`."""
@@ -295,7 +300,7 @@ class Period:
 
     # -- ordering: chronological by start, then the longer period first -------------------
     def _sort_key(self) -> tuple[int, int]:
-        return (self._first_month_ordinal(), -self.kind.months)
+        return _days(self.year, self.kind, self.index, self.year_start)[2]
 
     def __lt__(self, other: object) -> bool:
         if not isinstance(other, Period):
@@ -311,6 +316,20 @@ class Period:
             return cls.parse(str(value))
 
         return text_schema(cls, _from_text)
+
+
+@lru_cache(maxsize=1 << 16)
+def _days(
+    year: int, kind: PeriodKind, index: int, year_start: int
+) -> tuple[date, date, tuple[int, int]]:
+    """A period's first and last day and its sort key, computed once per period: the
+    dashboard asks them hundreds of thousands of times for a few hundred periods."""
+    period = Period(year, kind, index, year_start)
+    ordinal = period._first_month_ordinal()
+    first = date(ordinal // 12, ordinal % 12 + 1, 1)
+    after = period.next()._first_month_ordinal()
+    last = date.fromordinal(date(after // 12, after % 12 + 1, 1).toordinal() - 1)
+    return first, last, (ordinal, -kind.months)
 
 
 @dataclass(frozen=True)

@@ -256,6 +256,12 @@ class BoardCache(BuildCache[tuple[Any, ...], Board]):
         )
 
 
+def replaces(new: tuple[Any, ...], old: tuple[Any, ...]) -> bool:
+    """Whether `new` is the board of `old` (same plan, period and day) after the store
+    changed: readers may be served `old` while `new` is built."""
+    return bool(old[1:] == new[1:] and old[0] < new[0])
+
+
 def _older_store_state(new: tuple[Any, ...], old: tuple[Any, ...]) -> bool:
     """A board of an older store state is never asked for again: drop it at once."""
     return bool(old[0] < new[0])

@@ -181,10 +181,13 @@ def evaluate(
     The plan's root unit gets every indicator (`no_data` where nothing is known);
     other units get the indicators they have a reading for in `period`.
     """
-    stored = list(values)
+    by_measure: dict[str, list[MeasureValue]] = defaultdict(list)
+    for value in values:  # each indicator reads its own measures, not every value
+        by_measure[value.measure].append(value)
     by_unit: dict[tuple[str, str], list[Reading]] = defaultdict(list)
     for indicator in plan.indicators:
-        for reading in readings(indicator, stored):
+        own = [v for m in sorted(indicator.measures) for v in by_measure.get(m, ())]
+        for reading in readings(indicator, own):
             by_unit[(indicator.code, reading.unit)].append(reading)
     wanted = list(units) if units is not None else [u.code for u in organisation]
     found: list[Evaluation] = []

@@ -30,7 +30,7 @@ from dxplan.ingest.errors import ErrorReport, UnusableInput
 from dxplan.ingest.feeds import FEEDS
 from dxplan.ingest.readers import read
 from dxplan.ingest.validate import Validator
-from dxplan.operational import MEMORY_LIMIT, OperationalStore
+from dxplan.operational import OperationalStore
 from dxplan.operational.catalog import register_catalog, replace_catalog
 from dxplan.operational.dossiers import merge, register_dossiers
 from dxplan.operational.snapshot import Manifest, Writer
@@ -86,7 +86,8 @@ class _Context:
 
 def operational_store(workspace: Workspace) -> OperationalStore:
     """The operational store of a workspace (in its data folder)."""
-    return OperationalStore(workspace.settings.data_dir / "operational")
+    settings = workspace.settings
+    return OperationalStore(settings.data_dir / "operational", settings.duckdb_memory_limit)
 
 
 def _context(workspace: Workspace) -> _Context:
@@ -112,7 +113,7 @@ def _scratch_connection(context: _Context) -> Iterator[duckdb.DuckDBPyConnection
     with tempfile.TemporaryDirectory(dir=context.scratch) as folder:
         con = duckdb.connect(str(Path(folder) / "staging.duckdb"))
         # bounded memory: past this DuckDB spills to the scratch folder
-        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        con.execute(f"SET memory_limit = '{context.store.memory_limit}'")
         con.execute(f"SET temp_directory = '{Path(folder) / 'spill'}'")
         try:
             yield con

@@ -18,12 +18,13 @@ from dxplan.operational.snapshot import Manifest, Snapshots, StoreBusy
 
 __all__ = ["MEMORY_LIMIT", "Manifest", "OperationalStore", "Snapshots", "StoreBusy"]
 
-MEMORY_LIMIT = "1GB"  # DuckDB spills beyond this: a 10-million-dossier store stays small
+MEMORY_LIMIT = "1GB"  # DuckDB spills beyond this (the default of DXPLAN_DUCKDB_MEMORY_LIMIT)
 
 
 class OperationalStore:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, memory_limit: str = MEMORY_LIMIT) -> None:
         self.root = root
+        self.memory_limit = memory_limit
         self.snapshots = Snapshots(root)
 
     def connect(
@@ -38,7 +39,7 @@ class OperationalStore:
         manifest = manifest or self.snapshots.current()
         con = duckdb.connect(database)
         use_time_zone(con, timezone)
-        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        con.execute(f"SET memory_limit = '{self.memory_limit}'")
         register_dossiers(con, manifest, str(self.root))
         register_catalog(con, manifest, str(self.root))
         return con, manifest

@@ -34,16 +34,16 @@ def _period(text: str, year_start: int) -> Period:
 
 
 def _from_row(row: object, calendar: Calendar) -> MeasureValue:
-    mapping = row._mapping  # type: ignore[attr-defined]
+    found: Any = row  # attributes, not `_mapping`: a dashboard reads ~100,000 rows
     return MeasureValue(
-        measure=mapping["measure_code"],
-        unit=mapping["unit_code"],
-        period=_period(mapping["period"], calendar.year_start),
-        value=mapping["value"],
-        source=mapping["source"],
-        version=mapping["version"],
-        recorded_by=mapping["recorded_by"],
-        recorded_at=mapping["recorded_at"],
+        measure=found.measure_code,
+        unit=found.unit_code,
+        period=_period(found.period, calendar.year_start),
+        value=found.value,
+        source=found.source,
+        version=found.version,
+        recorded_by=found.recorded_by,
+        recorded_at=found.recorded_at,
     )
 
 

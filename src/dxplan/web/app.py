@@ -74,7 +74,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.workspace = workspace
     app.state.receiver = PacketReceiver(workspace)  # POST /packets when settings.receive
-    app.state.renderer = Renderer(default_language=settings.language, plan=workspace.plan)
+    # the languages offered follow the plan within DXPLAN_BOARD_CHECK_SECONDS: asking the
+    # store for them was most of the cost of a cached page
+    app.state.renderer = Renderer(default_language=settings.language, plan=workspace.recent_plan)
     app.add_exception_handler(OperationalError, _database_unavailable)
     # every pooled connection busy for the pool's timeout: the same answer, try again
     app.add_exception_handler(PoolTimeout, _database_unavailable)

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection
+from starlette.concurrency import run_in_threadpool
 
 from dxplan.domain.account import User
 from dxplan.store import sessions as session_store
@@ -63,21 +64,32 @@ def sign_out(request: Request, workspace: Workspace) -> None:
     request.session.clear()
 
 
-def current_user(
+async def current_user(
     request: Request,
     workspace: WorkspaceDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User | None:
     """The person behind the request, or None. A bad bearer token is a 401 at once.
 
-    A reader with neither token nor session costs no database work (the wall screen).
-    Others are identified in a read; only when their session or token is due a note of
-    its last use (once a minute) or has timed out does the request write, so signed-in
-    readers never queue behind writers.
+    A reader with neither token nor session costs no database work and no thread (the
+    wall screen, answered on the event loop). Others are identified in a read, in a
+    worker thread; only when their session or token is due a note of its last use (once
+    a minute) or has timed out does the request write, so signed-in readers never queue
+    behind writers.
     """
     session_id = request.session.get("sid") if "session" in request.scope else None
     if credentials is None and not isinstance(session_id, str):
         return None
+    return await run_in_threadpool(_identify_reader, request, workspace, credentials, session_id)
+
+
+def _identify_reader(
+    request: Request,
+    workspace: Workspace,
+    credentials: HTTPAuthorizationCredentials | None,
+    session_id: object,
+) -> User | None:
+    """`current_user` for a request with a token or a session (database work)."""
     secret = credentials.credentials if credentials is not None else None
     sid = session_id if isinstance(session_id, str) else None
     limits = session_store.Limits.of(workspace.settings)

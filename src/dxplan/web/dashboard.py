@@ -7,6 +7,7 @@ that dict and its JSON twin returns it as it is: one call, so they never disagre
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +17,7 @@ from urllib.parse import urlencode
 
 from babel.dates import format_skeleton
 from fastapi import Depends, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from markupsafe import Markup
 
 from dxplan import policy
@@ -300,6 +301,18 @@ def sparkline(series: list[list[Any]], target: dict[str, Any] | None, direction:
     )
 
 
+class Shared:
+    """A page's bytes served to every reader not signed in, and their gzip (made once,
+    when first asked: most readers accept it)."""
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+
+    @cached_property
+    def gzipped(self) -> bytes:
+        return gzip.compress(self.raw, compresslevel=9, mtime=0)
+
+
 MAX_VIEWS: Final = 256  # page views kept (pages × queries × languages × reader kinds)
 # (board, state, view): a view is served while its board is the current one and the
 # state it was built on (what a page reads besides the board) has not changed
@@ -324,15 +337,19 @@ class Dashboard:
         A period or day the reader may not ask for (`web/reach.py`) is refused before
         any board is built: each one asked for would make a board of its own.
         """
-        period, day = parse_query(self.period, self.as_of, self.workspace.calendar())
+        public = self.user is None  # may be served a board a second old (`board`)
+        marks = self.workspace.marks(recent=public)
+        calendar = marks[2].calendar if marks is not None else DEFAULT_CALENDAR
+        period, day = parse_query(self.period, self.as_of, calendar)
         fmt = self.renderer.formatter(self.request)
-        plan = self.workspace.plan() if period is not None or day is not None else None
+        plan = marks[2] if marks is not None and (period is not None or day is not None) else None
         if plan is not None:
-            allowed = reach(plan, self.workspace.as_of(), signed_in=self.user is not None)
+            today = self.workspace.settings.as_of or calendar.now().date()
+            allowed = reach(plan, today, signed_in=not public)
             message = refusal(fmt, allowed, period, day)
             if message is not None:
                 raise BadQuery(message)
-        board = self.workspace.board(period, day)
+        board = self.workspace.board(period, day, stale=public)
         if board is None:
             return None
         query = {k: v for k, v in (("period", self.period), ("as_of", self.as_of)) if v}
@@ -390,14 +407,14 @@ class Dashboard:
             raise SignInRequired(self.request.url.path) from None
         # a reader who is not signed in (the wall screen) gets the same bytes until the
         # board changes: no per-person content, no form, no cookie to set
-        shared = self.user is None and "lang" not in self.request.query_params and not added
+        shared = self._shared() and not added
         view = {**view, **added}
         assets = tuple(vendor_url(k) for k in ("echarts", "htmx", "bengali"))
         key = ("page", *self._key(scope), assets)
         if shared:
             found = _VIEWS.peek(key, lambda e: e[0] is scope.board and e[1] == current)
             if found is not None:
-                return HTMLResponse(found[2])
+                return self._bytes(found[2], "text/html; charset=utf-8")
         context = {
             "view": view,
             "twin": scope.link(twin),
@@ -407,8 +424,20 @@ class Dashboard:
         }
         response = render(self.request, template, context)
         if shared and response.status_code == 200:
-            _VIEWS.put(key, (scope.board, current, bytes(response.body)))
+            _VIEWS.put(key, (scope.board, current, Shared(bytes(response.body))))
         return response
+
+    def _shared(self) -> bool:
+        """Whether the answer is the same for every reader: not signed in, no `?lang=`
+        (which sets a cookie)."""
+        return self.user is None and "lang" not in self.request.query_params
+
+    def _bytes(self, found: Shared, media_type: str) -> Response:
+        """Kept bytes, compressed once for the readers who accept gzip (most)."""
+        if "gzip" in self.request.headers.get("accept-encoding", ""):
+            headers = {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+            return Response(found.gzipped, media_type=media_type, headers=headers)
+        return Response(found.raw, media_type=media_type)
 
     def _key(self, scope: Scope) -> tuple[Any, ...]:
         query = tuple(sorted(self.request.query_params.multi_items()))
@@ -443,10 +472,21 @@ class Dashboard:
             if scope is None:
                 detail = "The store holds no plan yet: run `dxplan init` (or `dxplan demo`)."
                 return JSONResponse({"detail": detail}, status_code=503)
-            found = self.view(scope, build, state(scope) if state is not None else None)
-            if personal is not None:
-                found = {**found, **personal(scope)}  # type: ignore[dict-item,assignment]
-            return respond(found)
+            current = state(scope) if state is not None else None
+            added = personal(scope) if personal is not None else {}
+            if added or respond is not JSONResponse or not self._shared():
+                found = self.view(scope, build, current)
+                if added:
+                    found = {**found, **added}  # type: ignore[dict-item,assignment]
+                return respond(found)
+            # the JSON of readers not signed in: the same bytes until the board changes
+            key = ("json", *self._key(scope))
+            kept = _VIEWS.peek(key, lambda e: e[0] is scope.board and e[1] == current)
+            if kept is None:
+                body = JSONResponse(self.view(scope, build, current)).body
+                kept = (scope.board, current, Shared(bytes(body)))
+                _VIEWS.put(key, kept)
+            return self._bytes(kept[2], "application/json")
         except Busy:
             headers = {"Retry-After": str(BUSY_SECONDS)}
             return JSONResponse({"detail": self._busy()}, status_code=503, headers=headers)
@@ -459,7 +499,7 @@ class Dashboard:
             return JSONResponse({"detail": detail}, status_code=401)
 
 
-def get_dashboard(
+async def get_dashboard(  # no I/O: no worker thread
     request: Request,
     workspace: WorkspaceDep,
     renderer: RendererDep,

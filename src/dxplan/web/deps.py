@@ -15,7 +15,7 @@ from dxplan.web.rendering import Renderer
 from dxplan.workspace import Workspace
 
 
-def get_workspace(request: Request) -> Workspace:
+async def get_workspace(request: Request) -> Workspace:  # no I/O: no worker thread
     workspace: Workspace = request.app.state.workspace
     return workspace
 
@@ -36,7 +36,7 @@ def get_plan(workspace: WorkspaceDep) -> Plan:
 PlanDep = Annotated[Plan, Depends(get_plan)]
 
 
-def get_renderer(request: Request) -> Renderer:
+async def get_renderer(request: Request) -> Renderer:  # no I/O: no worker thread
     renderer: Renderer = request.app.state.renderer
     return renderer
 
