@@ -7,20 +7,12 @@ fail. Screenshots go to `artifacts/` at the repository's root (git-ignored).
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Final
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, sync_playwright
-
-from dxplan.settings import Settings
-from dxplan.web import create_app
 
 CHROMIUM: Final = Path("/usr/bin/chromium")
 ARTIFACTS: Final = Path(__file__).resolve().parents[2] / "artifacts"
@@ -38,33 +30,6 @@ def require_chromium() -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@contextmanager
-def serve(settings: Settings) -> Iterator[str]:
-    """The app over `settings`, served by uvicorn on a free local port; its base URL."""
-    port = _free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the app did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @pytest.fixture(scope="module")

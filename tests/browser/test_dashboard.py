@@ -14,8 +14,9 @@ from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from dxplan.settings import Settings
 from dxplan.web import assets
+from dxplan.web.local import serve_locally as serve
 from dxplan.workspace import Workspace
-from tests.browser.conftest import ARTIFACTS, require_chromium, serve
+from tests.browser.conftest import ARTIFACTS, require_chromium
 from tests.dashboard_values import AS_OF, record_dashboard_values
 
 pytestmark = pytest.mark.browser

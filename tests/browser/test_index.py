@@ -17,8 +17,9 @@ from dxplan.domain.period import Period
 from dxplan.domain.value import MeasureValue
 from dxplan.settings import Settings
 from dxplan.store import values as value_store
+from dxplan.web.local import serve_locally as serve
 from dxplan.workspace import Workspace
-from tests.browser.conftest import require_chromium, serve
+from tests.browser.conftest import require_chromium
 from tests.web.test_index_pages import FIGURES, PLAN
 
 pytestmark = pytest.mark.browser

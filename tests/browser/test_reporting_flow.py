@@ -20,8 +20,9 @@ from playwright.sync_api import Browser, Page, expect
 from dxplan.domain.account import Role
 from dxplan.settings import Settings
 from dxplan.store import users as user_store
+from dxplan.web.local import serve_locally as serve
 from dxplan.workspace import Workspace
-from tests.browser.conftest import ARTIFACTS, require_chromium, serve
+from tests.browser.conftest import ARTIFACTS, require_chromium
 
 PASSWORD = "mật-khẩu-đủ-dài"
 WARD = "31135"  # Phường Ninh Kiều

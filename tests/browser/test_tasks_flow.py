@@ -24,8 +24,9 @@ from dxplan.demo.tasks import load_tasks
 from dxplan.domain.account import Role
 from dxplan.settings import Settings
 from dxplan.store import users as user_store
+from dxplan.web.local import serve_locally as serve
 from dxplan.workspace import Workspace
-from tests.browser.conftest import ARTIFACTS, require_chromium, serve
+from tests.browser.conftest import ARTIFACTS, require_chromium
 
 PASSWORD: Final = "mật-khẩu-đủ-dài"
 WARD: Final = "31135"  # Phường Ninh Kiều

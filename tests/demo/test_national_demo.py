@@ -25,8 +25,8 @@ from dxplan.store.tables import measure_values, packet_receipts
 from dxplan.store.tokens import Scope
 from dxplan.units import organisation_of
 from dxplan.web import create_app
+from dxplan.web.local import serve_locally as serve
 from dxplan.workspace import Workspace
-from tests.browser.conftest import serve
 
 AS_OF = date(2025, 11, 8)
 

@@ -24,8 +24,8 @@ from dxplan.domain.period import Period
 from dxplan.settings import Settings
 from dxplan.store import report_notes
 from dxplan.store import users as user_store
+from dxplan.web.local import serve_locally as serve
 from dxplan.workspace import Workspace
-from tests.browser.conftest import serve
 from tests.dashboard_values import AS_OF, record_dashboard_values
 
 PASSWORD = "official report 2025"

@@ -20,8 +20,8 @@ from dxplan.opendata.schema import RESOURCES
 from dxplan.settings import Settings
 from dxplan.store import users as user_store
 from dxplan.web import create_app
+from dxplan.web.local import serve_locally as serve
 from dxplan.workspace import Workspace
-from tests.browser.conftest import serve
 from tests.opendata.test_package import SECRET, SECRET_MEASURES, record_figures
 
 PASSWORD = "open data password 2025"

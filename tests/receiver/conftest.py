@@ -27,8 +27,8 @@ from dxplan.settings import Settings
 from dxplan.store import tokens as token_store
 from dxplan.store.tables import measure_values, packet_receipts
 from dxplan.store.tokens import Scope
+from dxplan.web.local import serve_locally as serve
 from dxplan.workspace import Workspace
-from tests.browser.conftest import serve
 
 FILES: Final = Path(__file__).parent / "files"
 NATIONAL_TEST_PLAN: Final = FILES / "national-test.yaml"

@@ -23,9 +23,9 @@ from dxplan.store import users as user_store
 from dxplan.store.tokens import Scope
 from dxplan.web import create_app
 from dxplan.web.limits import route_class
+from dxplan.web.local import serve_locally as serve
 from dxplan.web.pages.reports import _shown
 from dxplan.workspace import Workspace
-from tests.browser.conftest import serve
 
 URL = "/api/submissions/past-results/31135/2025Q3"
 

@@ -8,17 +8,10 @@ serving the dashboard.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import typer
 
 from dxplan.demo.national import national_packets, send
 from dxplan.evaluate.ranking import standings
-from dxplan.settings import Settings
 from dxplan.store import tokens as token_store
 from dxplan.store.arrivals import restamp
 from dxplan.store.tokens import Scope
@@ -31,32 +24,6 @@ def is_national(workspace: Workspace) -> bool:
     """Whether the plan ranks units by an index: the national demo applies."""
     plan = workspace.plan()
     return plan is not None and plan.index is not None
-
-
-@contextmanager
-def _receiver(settings: Settings) -> Iterator[str]:
-    """The receiving app on a free port of 127.0.0.1 while the block runs; its URL."""
-    import uvicorn  # the web stack loads only when serving
-
-    from dxplan.web import create_app
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the receiving app did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
 
 
 def load_national(workspace: Workspace) -> None:
@@ -80,7 +47,9 @@ def load_national(workspace: Workspace) -> None:
         typer.echo(
             f"demo packets: {len(provinces)} provinces send {len(packets)} packets over HTTP"
         )
-        with _receiver(workspace.settings) as url:
+        from dxplan.web.local import serve_locally  # the web stack loads only when serving
+
+        with serve_locally(workspace.settings) as url:
             sent = send(url, tokens, packets, typer.echo)
         for problem in sent.other:
             typer.secho(f"  unexpected: {problem}", err=True, fg=typer.colors.RED)
