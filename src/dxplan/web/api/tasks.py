@@ -103,7 +103,9 @@ class ProgressIn(BaseModel):
 
 class BreakthroughIn(BaseModel):
     unit: str = Field(description="One of your units")
-    year: int | None = Field(default=None, description="Default: the current year")
+    year: int | None = Field(
+        default=None, ge=1900, le=2999, description="Default: the current year"
+    )
     title: str = Field(min_length=1, max_length=500)
     description: str | None = Field(default=None, max_length=4000)
     expected_result: str | None = Field(default=None, max_length=4000)
