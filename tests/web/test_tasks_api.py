@@ -246,3 +246,24 @@ def test_a_breakthrough_task_from_registration_to_progress(http: Any) -> None:
     assert done.status_code == 200, done.text
     listed = client.get(f"/api/tasks?unit={AGENCY}", headers=who["viewer"]).json()
     assert {r["code"]: r["progress"] for r in listed}[code] == 10
+
+
+def test_an_evidence_id_beyond_the_stores_integers_is_not_found(http: Any) -> None:
+    """2**63 and above name no evidence file: 404, not the driver's overflow (a 500)."""
+    client, who = http
+    for evidence_id in (2**63, 10**22):
+        url = f"/api/tasks/T-GOV-01/evidence/{evidence_id}"
+        missing = client.get(url, headers=who["viewer"])
+        assert missing.status_code == 404, missing.text
+        assert str(evidence_id) in missing.json()["detail"]
+
+
+@pytest.mark.parametrize("year", [-1, 0, 99999, 10**30])
+def test_a_breakthrough_year_out_of_range_is_refused_naming_the_field(http: Any, year: int) -> None:
+    client, who = http
+    body = {"unit": AGENCY, "title": "Số hoá hồ sơ", "due": "2025-12-20", "year": year}
+    refused = client.post("/api/tasks/breakthrough", json=body, headers=who["reporter"])
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["detail"][0]["loc"] == ["body", "year"]
+    rows = client.get(f"/api/tasks?year=2025&unit={AGENCY}", headers=who["viewer"]).json()
+    assert f"BT-2025-{AGENCY}" not in _codes(rows)  # nothing stored

@@ -167,6 +167,25 @@ def test_progress_with_evidence_through_the_form(browsers: dict[str, Browser]) -
     assert (entry["percent"], entry["progress"]) == (75, "in_progress")
 
 
+@pytest.mark.parametrize("version", ["²", "9" * 5000], ids=["superscript", "5000 digits"])
+def test_a_version_that_is_no_whole_number_is_ignored_not_a_500(
+    browsers: dict[str, Browser], version: str
+) -> None:
+    """isdigit() accepts both, int() refuses both: the form's version is then not checked."""
+    form = {"percent": "20", "progress": "in_progress", "version": version}
+    saved = browsers["reporter"].post("/tasks/T-GOV-01/progress", form)
+    assert saved.status_code == 303  # type: ignore[attr-defined]
+    [entry] = _history(browsers, "T-GOV-01")
+    assert (entry["percent"], entry["progress"]) == (20, "in_progress")
+
+
+def test_an_evidence_id_beyond_the_stores_integers_is_not_found(
+    browsers: dict[str, Browser],
+) -> None:
+    missing = browsers["viewer"].client.get(f"/tasks/T-GOV-01/evidence/{2**63}")
+    assert missing.status_code == 404
+
+
 def test_registering_and_approving_a_breakthrough_task(browsers: dict[str, Browser]) -> None:
     for role in ("coordinator", "viewer"):
         page = browsers[role].client.get("/tasks/breakthrough/new")

@@ -205,6 +205,14 @@ def percent_of(text: str) -> int | str:
         return cleaned
 
 
+def version_of(text: str) -> int | None:
+    """The version a form was read at, or None (no check) when it is not a whole number."""
+    try:
+        return int(text) if text.isdigit() else None
+    except ValueError:  # "²" is a digit to isdigit(), and int() refuses 5000 digits
+        return None
+
+
 @router.post("/tasks/{code}/progress", response_class=HTMLResponse)
 def task_progress(
     code: str,
@@ -221,7 +229,7 @@ def task_progress(
         progress = Progress(given["progress"])
     except ValueError:
         progress = None
-    version = int(given["version"]) if given["version"].isdigit() else None
+    version = version_of(given["version"])
     try:
         if progress is None:
             raise HTTPException(422, gettext("Progress: choose not started, in progress or done."))
@@ -306,7 +314,7 @@ def _revise(
         expected_result=given["expected_result"] or None,
         due=due,
         indicators=codes(given["indicators"]),
-        read_version=int(version) if version.isdigit() else None,
+        read_version=version_of(version),
     )
 
 
