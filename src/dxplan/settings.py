@@ -302,9 +302,11 @@ class Settings(BaseSettings):
     @field_validator("smtp_url")
     @classmethod
     def _smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and not re.match(
-            r"^smtps?://([^\s/@]+@)?[^\s/:@]+(:[0-9]{1,5})?/?$", value.get_secret_value()
-        ):
+        found = value is not None and re.match(
+            r"^smtps?://([^\s/@]+@)?[^\s/:@]+(?::([0-9]{1,5}))?/?$", value.get_secret_value()
+        )
+        # a port above 65535 passes the pattern, then breaks urlsplit() at the first send
+        if value is not None and (not found or int(found.group(2) or 25) > 65535):
             raise ValueError(
                 "not a mail server address such as smtp://host:587 or "
                 "smtps://user:password@host:465"

@@ -102,3 +102,16 @@ def test_tasks_overdue_reach_the_lead_units_focal_point(notify: Notify, mail: Ma
     with workspace.engine.connect() as conn:
         keys = {k for r, _, k in notify_store.told(conn) if r == "dm@x.vn"}
     assert set(expected) <= keys
+
+
+def test_a_mail_server_port_above_65535_is_a_setting_error_not_a_traceback(
+    notify: Notify, mail: MailServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pattern took 1 to 5 digits: smtp://host:99999 passed, then urlsplit() raised."""
+    monkeypatch.setenv("DXPLAN_SMTP_URL", "smtp://127.0.0.1:99999")
+    result = notify.run()
+    assert result.exit_code == 2, result.output
+    assert "DXPLAN_SMTP_URL: not a mail server address" in result.stderr
+    assert mail.messages == []
+    with notify.workspace.engine.connect() as conn:
+        assert notify_store.listing(conn) == []  # nothing composed, nothing pending
