@@ -213,6 +213,11 @@ def test_breakthrough_task_workflow(workspace, people, tasks_of):
         assert late.status is TaskStatus.OVERDUE  # due 2025-10-31, today 2025-11-08
         with pytest.raises(Conflict):
             service.approve_breakthrough(coordinator, draft.code, read_version=1)
+        with pytest.raises(Conflict):  # approved: a changed title would silently un-approve it
+            service.revise_breakthrough(
+                reporter, draft.code, title="Đổi tên", due=date(2025, 12, 31)
+            )
+        assert service.get(reporter, draft.code).approval is Status.APPROVED
     with tasks_of() as service:
         listed = {v.code: v for v in service.list(people["viewer"], 2025, unit=OWN)}
         trail = [e.action for e in audit.entries(service.conn, entity="breakthrough_task")]

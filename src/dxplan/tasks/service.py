@@ -600,6 +600,10 @@ class Tasks:
         """Change a draft or returned breakthrough task (it stays or becomes a draft)."""
         task = self._breakthrough(user, code)
         self._require(user, policy.Action.TASK_UPDATE, task.unit, "change the breakthrough task")
+        if task.status not in (Status.DRAFT, Status.RETURNED):  # the report workflow's SAVE
+            raise Conflict(  # would reopen an approved or submitted one as a draft
+                f"{code} is {task.status.value}: only a draft or returned one is changed"
+            )
         changed = task.changed(
             title=title, description=description, expected_result=expected_result, due=due
         )
