@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from dxplan.domain.task import Progress, TaskStatus, progress_problems, status_of
+from dxplan.tasks.evidence import clean_name
 
 DUE = date(2025, 9, 30)
 
@@ -52,3 +53,17 @@ def test_bad_progress_names_the_field(percent, progress, field, words):
 )
 def test_consistent_progress_passes(percent, progress):
     assert progress_problems(percent, progress) == []
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ("báo cáo\u202egpj.pdf", "báo cáo_gpj.pdf"),  # shown as "báo cáofdp.jpg" otherwise
+        ("a\u2067b\u2069.pdf", "a_b_.pdf"),
+        ("../../etc/passwd.pdf", "passwd.pdf"),
+        ("C:\\hồ sơ\\biên bản.pdf", "biên bản.pdf"),
+        ("a\x00\x85b.pdf", "a__b.pdf"),
+    ],
+)
+def test_an_evidence_name_keeps_no_folder_nor_direction_trick(given: str, kept: str) -> None:
+    assert clean_name(given) == kept

@@ -68,7 +68,11 @@ _EXECUTABLES: Final = {
     b"#!": "a script",
 }
 
-_UNSAFE_NAME: Final = re.compile(r"[\x00-\x1f\x7f/\\]")
+# control characters, folders, and the bidirectional controls that make "x\u202egpj.pdf"
+# show as "xfdp.jpg" on the task page
+_UNSAFE_NAME: Final = re.compile(
+    r"[\x00-\x1f\x7f-\x9f/\\\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 class EvidenceRefused(ValueError):
