@@ -251,16 +251,3 @@ def test_import_refuses_foreign_and_edited_files(cli, store, tmp_path):
     _fill(template, moved, {"A7": "T-GOV-01", "A8": "T-GOV-02"})
     result = cli("tasks", "import", str(moved))
     assert result.exit_code == 2 and "structure of the template was changed" in result.stderr
-
-
-@pytest.mark.parametrize("command", ["list", "template"])
-def test_the_last_year_is_refused_as_an_option_not_a_traceback(cli, store, tmp_path, command):
-    """Year 9998's last day needs year 9999, which no period holds: --year stops at 9997."""
-    given = ["--year", "9998"]
-    if command == "template":
-        given += ["--unit", "92-SKHCN", "--output", str(tmp_path / "t.xlsx")]
-    result = cli("tasks", command, *given)
-    assert result.exit_code == 2, result.output
-    assert "--year" in result.stderr and "9997" in result.stderr
-    highest = ["--year", "9997"] + given[2:]
-    assert cli("tasks", command, *highest).exit_code == 0

@@ -54,7 +54,7 @@ def _day(text: str) -> date:
 def list_tasks(
     ctx: typer.Context,
     year: Annotated[
-        int, typer.Option("--year", help="The plan's year, e.g. 2025.", min=1, max=9997)
+        int, typer.Option("--year", help="The plan's year, e.g. 2025.", min=1, max=9998)
     ],
     unit: Annotated[
         str | None,
@@ -111,7 +111,7 @@ def template(
     ],
     year: Annotated[
         int | None,
-        typer.Option("--year", help="The plan's year (default: the current one).", min=1, max=9997),
+        typer.Option("--year", help="The plan's year (default: the current one).", min=1, max=9998),
     ] = None,
     language: Annotated[
         Literal["vi", "en", "bn"] | None,
