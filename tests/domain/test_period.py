@@ -229,3 +229,19 @@ def test_periods_are_written_in_ascii_digits(text: str) -> None:
     the same year in other scripts' digits, which would make two names for one period."""
     with pytest.raises(ValueError, match="is not a period"):
         Period.parse(text)
+
+
+@pytest.mark.parametrize(
+    ("period", "last_day"),
+    [
+        (Period(9998), date(9998, 12, 31)),
+        (Period(9998, PeriodKind.MONTH, 12), date(9998, 12, 31)),
+        (Period(9998, PeriodKind.QUARTER, 4), date(9998, 12, 31)),
+        (Period(9998, year_start=7), date(9998, 6, 30)),  # July 9997 to June 9998
+    ],
+)
+def test_the_last_periods_have_their_days(period, last_day):
+    """The last day was found through next(): year 9999, out of range (a 500 on
+    /index?period=9998, a traceback from `dxplan tasks list --year 9998`)."""
+    assert period.last_day == last_day
+    assert period.year_period().last_day == last_day

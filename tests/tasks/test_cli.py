@@ -251,3 +251,10 @@ def test_import_refuses_foreign_and_edited_files(cli, store, tmp_path):
     _fill(template, moved, {"A7": "T-GOV-01", "A8": "T-GOV-02"})
     result = cli("tasks", "import", str(moved))
     assert result.exit_code == 2 and "structure of the template was changed" in result.stderr
+
+
+def test_the_last_year_lists_no_task_rather_than_a_traceback(cli, store):
+    """Year 9998's last day needed year 9999 (out of range): a ValueError traceback."""
+    result = cli("tasks", "list", "--year", "9998", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "[]"

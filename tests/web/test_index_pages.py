@@ -148,3 +148,14 @@ def test_the_pages_link_the_stylesheets_and_are_the_same_for_everyone(http: Test
         page = http.get(path)
         assert page.status_code == 200
         assert page.text.count('<link rel="stylesheet"') == 3, path
+
+
+@pytest.mark.parametrize(
+    "url", ["/index", "/api/dashboard/index", "/api/dashboard/index/P1", "/timeliness"]
+)
+def test_the_last_year_a_period_may_have_is_a_400_not_a_500(http: TestClient, url: str) -> None:
+    """Year 9998's last day was found through the period after it (9999: out of range)."""
+    for period in ("9998", "9998-12"):
+        answer = http.get(f"{url}?period={period}")
+        assert answer.status_code == 400, (period, answer.text[:200])
+        assert f"{period} is outside this dashboard" in answer.text

@@ -327,7 +327,7 @@ def _days(
     period = Period(year, kind, index, year_start)
     ordinal = period._first_month_ordinal()
     first = date(ordinal // 12, ordinal % 12 + 1, 1)
-    after = period.next()._first_month_ordinal()
+    after = ordinal + kind.months  # not next(): the period after year 9998's last is none
     last = date.fromordinal(date(after // 12, after % 12 + 1, 1).toordinal() - 1)
     return first, last, (ordinal, -kind.months)
 
