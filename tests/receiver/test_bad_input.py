@@ -86,6 +86,23 @@ def test_a_catalogue_registers_and_updates_the_senders_indicators(national: Nati
     assert national.value_rows() == 0
 
 
+def test_a_nul_character_is_a_problem_not_a_500(national: National) -> None:
+    """PostgreSQL's text holds no NUL: a catalogue code with one, a rejected packet's
+    period with one, and a receipt asked for with one were 500s there."""
+    items = [{"indicator": "GOV-03\u0000", "name_vi": "Tỷ lệ\u0000"}]
+    response = national.post("92", packet("cat-nul", kind="kpi_catalog", items=items))
+    assert response.status_code == 422, response.text
+    assert _problems(response) == ["items[0].indicator", "items[0].name_vi"]
+    bad_period = national.post("92", packet("p-nul", period=("month", "2025-1\u00000")))
+    assert bad_period.status_code == 422, bad_period.text
+    assert _problems(bad_period) == ["period.value"]
+    receipt = httpx.get(f"{national.url}/packets/%00", headers=national.headers("92"))
+    assert receipt.status_code == 404, receipt.text
+    with national.workspace.engine.connect() as conn:
+        assert not receipt_store.declared(conn, "92")
+    assert national.value_rows() == 0
+
+
 @pytest.mark.parametrize(
     ("item", "paths"),
     [

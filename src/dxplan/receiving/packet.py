@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -141,6 +142,9 @@ def _number(value: Any, path: str, problems: list[Problem]) -> float | None:
     return number
 
 
+_CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _text(value: Any, path: str, problems: list[Problem], *, required: bool) -> str | None:
     if value is None and not required:
         return None
@@ -149,6 +153,9 @@ def _text(value: Any, path: str, problems: list[Problem], *, required: bool) -> 
         return None
     if len(value) > MAX_TEXT:
         problems.append(Problem(path, f"longer than {MAX_TEXT} characters"))
+        return None
+    if _CONTROL.search(value):  # a NUL also breaks PostgreSQL's text (a 500)
+        problems.append(Problem(path, "holds a control character"))
         return None
     return value
 

@@ -184,8 +184,10 @@ class PacketReceiver:
     def receipt(self, token: Token, message_id: str) -> Answer:
         """The receipt of one of the token's sender's packets (404: none)."""
         assert token.sender is not None
-        with self.workspace.engine.connect() as conn:
-            found = receipt_store.get(conn, token.sender, message_id)
+        found = None
+        if 0 < len(message_id) <= MAX_ID and "\x00" not in message_id:  # PostgreSQL: no NUL
+            with self.workspace.engine.connect() as conn:
+                found = receipt_store.get(conn, token.sender, message_id)
         if found is None:
             return Answer(404, {"detail": f"No packet {message_id!r} from {token.sender}."})
         return Answer(200, found.as_dict())
@@ -218,6 +220,7 @@ def _receipt(
     given = body if isinstance(body, dict) else {}
     kind = given.get("kind") if given.get("kind") in ("kpi_catalog", "kpi_data") else None
     sent_at = given.get("sent_at") if isinstance(given.get("sent_at"), str) else None
+    sent_at = sent_at.replace("\x00", "") if sent_at else None  # PostgreSQL text: no NUL
     items = given.get("items")
     if isinstance(result, Accepted):
         return Receipt(
@@ -240,7 +243,7 @@ def _receipt(
         sender,
         message_id,
         kind,
-        value if isinstance(value, str) and len(value) <= 8 else None,
+        value if isinstance(value, str) and len(value) <= 8 and "\x00" not in value else None,
         digest,
         REJECTED,
         len(items) if isinstance(items, list) else 0,
