@@ -16,7 +16,9 @@ from typing import Any, Final
 
 from sqlalchemy import Connection
 
+from dxplan import policy
 from dxplan.domain.account import Role
+from dxplan.domain.indicator import Indicator
 from dxplan.domain.names import LocalizedText
 from dxplan.domain.organisation import Organisation
 from dxplan.domain.plan import Plan
@@ -173,6 +175,12 @@ def current_statuses(board: Board | None) -> dict[tuple[str, str, str], str]:
     return {(e.unit, e.indicator.code, str(e.period)): e.status.value for e in board.evaluations}
 
 
+def _public(indicator: Indicator) -> bool:
+    """Whether a reminder may name the indicator: mail and webhooks leave the system, so
+    only what a reader who has not signed in may read (a confidential one never)."""
+    return policy.sees_figure(None, indicator)
+
+
 @producer("off_track")
 def _off_track(scene: Scene) -> Iterator[Item]:
     """Indicators off track (or not achieved) now that were not at the last run; the
@@ -181,6 +189,8 @@ def _off_track(scene: Scene) -> Iterator[Item]:
         return
     kind = digest.OFF_TRACK
     for e in scene.board.evaluations:
+        if not _public(e.indicator):
+            continue
         key = (e.unit, e.indicator.code, str(e.period))
         before = scene.last_statuses.get(key)
         if before is None or before in OFF or e.status.value not in OFF:
@@ -211,7 +221,7 @@ def _city_summary(scene: Scene) -> Iterator[Item]:
     year, week, _ = scene.today.isocalendar()
     root = board.root
     counts = {status.value: n for status, n in board.statuses().items()}
-    now = {e.indicator.code: e.status.value for e in board.city()}
+    now = {e.indicator.code: e.status.value for e in board.city() if _public(e.indicator)}
     before: dict[str, str] = scene.last_summary.get("city_statuses", {})
     details = [
         {
@@ -221,7 +231,7 @@ def _city_summary(scene: Scene) -> Iterator[Item]:
             "after": {"status": e.status.value},
         }
         for e in board.city()
-        if before.get(e.indicator.code, e.status.value) != e.status.value
+        if _public(e.indicator) and before.get(e.indicator.code, e.status.value) != e.status.value
     ]
     overall = board.score(root).overall
     yield Item(
