@@ -42,7 +42,10 @@ def test_a_flood_is_limited_and_the_other_sender_is_not(
 ) -> None:
     national = make_national(receive_rate_per_minute=RATE, receive_burst=BURST)
     url = f"{national.url}/packets"
-    limits = httpx.Limits(max_connections=16, max_keepalive_connections=16)
+    # idle connections are dropped after 1 s, well before the server's 5 s keep-alive: a
+    # starved client thread must not reuse one the server is closing (CI: "Server
+    # disconnected without sending a response" on a loaded machine)
+    limits = httpx.Limits(max_connections=16, max_keepalive_connections=16, keepalive_expiry=1.0)
     answers: dict[str, list[httpx.Response]] = {"1": [], "92": []}
 
     def send(client: httpx.Client, sender: str, number: int) -> httpx.Response:
