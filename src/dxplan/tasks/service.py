@@ -233,10 +233,36 @@ class Tasks:
     def _year(self, day: date) -> int:
         return self.plan.calendar.year_of(day).year
 
+    def _progress(
+        self,
+        due: date,
+        current: ProgressEntry | None,
+        files: list[Evidence],
+        as_of: date,
+        since: tuple[datetime | None, str | None] = (None, None),
+    ) -> dict[str, Any]:
+        """What every kind of task shows of its progress: the newest report, else
+        nothing reported yet (`since`: when and by whom the task was written down)."""
+        reported = current.progress if current is not None else Progress.NOT_STARTED
+        return {
+            "due": due,
+            "status": status_of(reported, due, as_of),
+            "progress": current.percent if current is not None else 0,
+            "note": current.note if current is not None else None,
+            "updated_at": current.recorded_at if current is not None else since[0],
+            "updated_by": current.recorded_by if current is not None else since[1],
+            "evidence": tuple(files),
+            "reported": reported,
+            "language": self.plan.language,
+        }
+
+    def _titled(self, text: str) -> LocalizedText:
+        """A unit's own text (one language) as the plan's texts are held."""
+        return LocalizedText(**dict.fromkeys(self.plan.languages, text))
+
     def _plan_view(
         self, task: PlanTask, current: ProgressEntry | None, files: list[Evidence], as_of: date
     ) -> TaskView:
-        reported = current.progress if current is not None else Progress.NOT_STARTED
         return TaskView(
             code=task.code,
             title=task.name,
@@ -246,75 +272,48 @@ class Tasks:
             kind=task.kind,
             year=self._year(task.due),
             start=task.start,
-            due=task.due,
-            status=status_of(reported, task.due, as_of),
-            progress=current.percent if current is not None else 0,
             pillar=self.plan.pillar_of(task),
             indicators=tuple(task.indicators),
-            note=current.note if current is not None else None,
-            updated_at=current.recorded_at if current is not None else None,
-            updated_by=current.recorded_by if current is not None else None,
-            evidence=tuple(files),
-            reported=reported,
-            language=self.plan.language,
+            **self._progress(task.due, current, files, as_of),
         )
 
     def _breakthrough_view(
         self, task: Breakthrough, current: ProgressEntry | None, files: list[Evidence], as_of: date
     ) -> TaskView:
-        reported = current.progress if current is not None else Progress.NOT_STARTED
-        title = LocalizedText(**dict.fromkeys(self.plan.languages, task.title))
         pillar = next((i.pillar for i in self.plan.indicators if i.code in task.indicators), None)
         return TaskView(
             code=task.code,
-            title=title,
+            title=self._titled(task.title),
             description=task.description,
             unit_code=task.unit,
             supporting=(),
             kind=TaskKind.BREAKTHROUGH,
             year=task.year,
             start=None,
-            due=task.due,
-            status=status_of(reported, task.due, as_of),
-            progress=current.percent if current is not None else 0,
             pillar=pillar,
             indicators=task.indicators,
-            note=current.note if current is not None else None,
-            updated_at=current.recorded_at if current is not None else task.updated_at,
-            updated_by=current.recorded_by if current is not None else task.updated_by,
-            evidence=tuple(files),
             approval=task.status,
             review_comment=task.review_comment,
             expected_result=task.expected_result,
             version=task.version,
-            reported=reported,
-            language=self.plan.language,
+            **self._progress(task.due, current, files, as_of, (task.updated_at, task.updated_by)),
         )
 
     def _unit_view(
         self, task: UnitTask, current: ProgressEntry | None, files: list[Evidence], as_of: date
     ) -> TaskView:
-        reported = current.progress if current is not None else Progress.NOT_STARTED
         return TaskView(
             code=task.code,
-            title=LocalizedText(**dict.fromkeys(self.plan.languages, task.title)),
+            title=self._titled(task.title),
             description=None,
             unit_code=task.unit,
             supporting=(),
             kind=TaskKind.TASK,
             year=task.year,
             start=None,
-            due=task.due,
-            status=status_of(reported, task.due, as_of),
-            progress=current.percent if current is not None else 0,
             pillar=None,
             indicators=(),
-            note=current.note if current is not None else None,
-            updated_at=current.recorded_at if current is not None else task.created_at,
-            updated_by=current.recorded_by if current is not None else task.created_by,
-            evidence=tuple(files),
-            reported=reported,
-            language=self.plan.language,
+            **self._progress(task.due, current, files, as_of, (task.created_at, task.created_by)),
         )
 
     def _views(
