@@ -81,6 +81,9 @@ def test_the_ranking_with_movement(http: TestClient) -> None:
     page = http.get("/index")
     assert page.status_code == 200
     assert "0.570" in page.text and "▲" in page.text and "▼" in page.text
+    # scores are numbers of the reader's language, like the values beside them
+    vietnamese = http.get("/index?lang=vi").text
+    assert "0,570" in vietnamese and "0.570" not in vietnamese
     assert 'href="/api/dashboard/index"' in page.text
 
 
@@ -99,6 +102,8 @@ def test_a_scorecard_says_what_pulls_down_and_what_the_top_takes(http: TestClien
     page = http.get("/index/P4")
     assert page.status_code == 200
     assert "not reachable by this component alone" in page.text
+    assert "0.625: 0.055 more" in page.text  # the top's threshold and the gap to it
+    assert "từ 0,625: còn thiếu 0,055" in http.get("/index/P4?lang=vi").text
     top = http.get("/api/dashboard/index/P1").json()
     assert top["in_top"] is True and all(c["to_top"] is None for c in top["components"])
 

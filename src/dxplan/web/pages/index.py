@@ -37,9 +37,10 @@ def _index(scope: Scope) -> CompositeIndex:
     return scope.plan.index
 
 
-def _score(value: float | None) -> str:
-    """A composite or normalised value on its 0–1 scale, three decimals."""
-    return "–" if value is None else f"{value:.3f}"
+def _score(scope: Scope, value: float | None) -> str:
+    """A composite or normalised value on its 0–1 scale, three decimals in the reader's
+    language (`0,819` in Vietnamese, like the values beside it)."""
+    return "–" if value is None else scope.fmt.number(value, 3)
 
 
 def _result(scope: Scope) -> IndexResult:
@@ -78,7 +79,7 @@ def ranking(scope: Scope) -> dict[str, Any]:
             "top": index.top,
             "previous_period": str(scope.board.period.previous()),
             "threshold": threshold,
-            "threshold_text": _score(threshold),
+            "threshold_text": _score(scope, threshold),
         },
         "pillars": [
             {"code": p.pillar, "weight": p.weight, "url": scope.link(f"/pillars/{p.pillar}")}
@@ -90,12 +91,12 @@ def ranking(scope: Scope) -> dict[str, Any]:
                 **scope.unit(s.unit),
                 "url": scope.link(f"/index/{s.unit}"),
                 "composite": s.composite,
-                "composite_text": _score(s.composite),
+                "composite_text": _score(scope, s.composite),
                 "previous_rank": s.previous_rank,
                 "movement": _movement(scope, s.movement),
                 "in_top": s.rank <= index.top,
                 "pillars": s.pillars,
-                "pillar_texts": {p: _score(v) for p, v in s.pillars.items()},
+                "pillar_texts": {p: _score(scope, v) for p, v in s.pillars.items()},
                 "sent_nothing": all(v is None for v in s.raw.values()),
             }
             for s in result.standings
@@ -135,12 +136,12 @@ def _need(scope: Scope, found: Improvement, indicator: Indicator) -> dict[str, A
         "raw_to_text": _raw_text(scope, _shown_to(found.raw_to, indicator), kind),
         "raw_change": found.raw_change,
         "normalised_to": found.normalised_to,
-        "normalised_to_text": _score(found.normalised_to),
+        "normalised_to_text": _score(scope, found.normalised_to),
         "normalised_change": found.normalised_change,
         "text": _("reach %(value)s (+%(points)s normalised)")
         % {
             "value": _raw_text(scope, _shown_to(found.raw_to, indicator), kind),
-            "points": _score(found.normalised_change),
+            "points": _score(scope, found.normalised_change),
         },
     }
 
@@ -171,17 +172,19 @@ def scorecard(scope: Scope, code: str) -> dict[str, Any]:
                 "pillar": pillar.pillar,
                 "method": component.method,
                 "weight": weights[component.indicator],
+                "weight_text": _score(scope, weights[component.indicator]),
                 "raw": raw,
                 "raw_text": _raw_text(scope, raw, indicator.kind),
                 "normalised": mine.normalised[component.indicator],
-                "normalised_text": _score(mine.normalised[component.indicator]),
+                "normalised_text": _score(scope, mine.normalised[component.indicator]),
                 "loss": losses[component.indicator],
-                "loss_text": _score(losses[component.indicator]),
+                "loss_text": _score(scope, losses[component.indicator]),
                 "to_top": None if need is None or not seen else _need(scope, need, indicator),
             }
         )
     order = [indicator for indicator, _ in result.losses(code)]  # the largest loss first
     components.sort(key=lambda c: order.index(c["indicator"]))
+    gap = None if mine.rank <= index.top else (result.threshold() or 0) - mine.composite
     return {
         **scope.header(),
         "unit": scope.unit(code) | {"url": scope.link(f"/index/{code}")},
@@ -190,12 +193,13 @@ def scorecard(scope: Scope, code: str) -> dict[str, Any]:
         "rank": mine.rank,
         "of": len(result.standings),
         "composite": mine.composite,
-        "composite_text": _score(mine.composite),
+        "composite_text": _score(scope, mine.composite),
         "movement": _movement(scope, mine.movement),
         "in_top": mine.rank <= index.top,
         "threshold": result.threshold(),
-        "threshold_text": _score(result.threshold()),
-        "gap": None if mine.rank <= index.top else (result.threshold() or 0) - mine.composite,
+        "threshold_text": _score(scope, result.threshold()),
+        "gap": gap,
+        "gap_text": _score(scope, gap),
         "components": components,
     }
 
