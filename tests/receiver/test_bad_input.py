@@ -39,7 +39,9 @@ def test_a_packet_lands_as_values_with_a_receipt(national: National) -> None:
     response = national.post("92", packet("m-2", items=[count]))
     assert response.status_code == 201, response.text
     with national.workspace.engine.connect() as conn:
-        stored = {(v.measure, v.unit): v.value for v in value_store.latest(conn)}
+        stored = {
+            (v.measure, v.unit): v.value for v in value_store.latest(conn) if v.source == "received"
+        }
         trail = audit.entries(conn, entity="packet")
     assert stored == {
         ("online_dossiers", "92"): 85,
@@ -58,6 +60,27 @@ def test_a_packet_lands_as_values_with_a_receipt(national: National) -> None:
     # another sender cannot read it
     other = httpx.get(f"{national.url}/packets/m-1", headers=national.headers("1"))
     assert other.status_code == 404
+
+
+def test_the_countrys_figures_are_the_sums_of_the_provinces(national: National) -> None:
+    """Can Tho sends 85/100 (and a ward's 2/5, already in its total), Ha Noi 30/50: the
+    country holds 115/150, kept current when Ha Noi sends 40/50 instead."""
+    ward = {"indicator": "GOV-03", "unit": "31135", "value": 40, "numerator": 2, "denominator": 5}
+    ha_noi = dict(GOOD, unit="1", value=60, numerator=30, denominator=50)
+    assert national.post("92", packet("ct", items=[GOOD, ward])).status_code == 201
+    assert national.post("1", packet("hn", sender="1", items=[ha_noi])).status_code == 201
+
+    def country() -> dict[str, float]:
+        with national.workspace.engine.connect() as conn:
+            found = value_store.latest(conn, units=["VN"])
+        assert {v.source for v in found} == {"received-rollup"}
+        assert {str(v.period) for v in found} == {"2025-10"}
+        return {v.measure: v.value for v in found}
+
+    assert country() == {"online_dossiers": 115, "all_dossiers": 150}
+    again = dict(ha_noi, value=80, numerator=40)
+    assert national.post("1", packet("hn-2", sender="1", items=[again])).status_code == 201
+    assert country() == {"online_dossiers": 125, "all_dossiers": 150}
 
 
 def test_a_later_packet_makes_a_new_version(national: National) -> None:

@@ -259,6 +259,29 @@ def test_figures_of_merged_units_roll_into_their_successor(tmp_path):
     assert rolled[("households", "BD", year)] == 2000.0
 
 
+def test_a_units_own_figure_stands_for_the_units_under_it(tmp_path):
+    """The district gives its total (1,000) and one union under it gives its own (300):
+    the division and the country count the district's 1,000 once, not 1,300; the
+    upazila between them, without a figure of its own, holds the union's 300."""
+    organisation = load_units_file(_write(tmp_path, GOOD), KINDS)
+    measures = {
+        "households": Measure(
+            code="households", names=LocalizedText(en="Households"), source=SourceKind.REPORTED
+        )
+    }
+    year = Period.parse("2024")
+    base = {
+        ("households", "BD-57", year): 1000.0,
+        ("households", "BD-57-1-A", year): 300.0,
+    }
+    rolled = over_units(base, measures, organisation)
+    assert rolled == {
+        ("households", "BD-57-1", year): 300.0,
+        ("households", "BD-40", year): 1000.0,
+        ("households", "BD", year): 1000.0,
+    }
+
+
 def test_the_documented_merge_example(tmp_path):
     """docs/units-file.md's example loads, and its figures are the ones the page gives."""
     page = (Path(__file__).parents[2] / "docs" / "units-file.md").read_text("utf-8")

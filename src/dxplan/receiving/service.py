@@ -30,7 +30,7 @@ from dxplan.receiving.packet import (
     content_hash,
     stated_sender,
 )
-from dxplan.store import audit
+from dxplan.store import audit, rollups
 from dxplan.store import plans as plan_store
 from dxplan.store import receipts as receipt_store
 from dxplan.store import units as unit_store
@@ -40,6 +40,7 @@ from dxplan.store.tokens import Token
 from dxplan.workspace import Workspace
 
 SOURCE: Final = SourceKind.RECEIVED.value  # the `source` of received values
+ROLLUP_SOURCE: Final = f"{SOURCE}-rollup"  # their sums over units (the country's figures)
 SHOWN_PROBLEMS: Final = 3  # problems quoted in a refusal's `detail` (all are in `errors`)
 
 
@@ -148,7 +149,7 @@ class PacketReceiver:
                     )
                 return Answer(422, _refusal(result))
             assert usable_key is not None  # a packet without its key has a problem
-            written = self._store(conn, sender, usable_key, result, now)
+            written = self._store(conn, sender, usable_key, result, now, plan, organisation)
             receipt = _receipt(sender, usable_key, body, digest, now, result, written)
             receipt_store.record(conn, receipt, token.name)
             audit.append(
@@ -167,19 +168,40 @@ class PacketReceiver:
         return Answer(201, receipt.as_dict())
 
     def _store(
-        self, conn: Any, sender: str, message_id: str, packet: Accepted, now: datetime
+        self,
+        conn: Any,
+        sender: str,
+        message_id: str,
+        packet: Accepted,
+        now: datetime,
+        plan: Plan,
+        organisation: Organisation,
     ) -> int:
         if packet.catalog:
             entries = [(e.indicator, e.sender_code, dict(e.details)) for e in packet.catalog]
             return receipt_store.declare(conn, sender, entries, message_id, now)
-        return value_store.sync(
+        measures = sorted({m for m, _, _, _ in packet.values})
+        written = value_store.sync(
             conn,
             [(m, u, p, v) for m, u, p, v in packet.values],
-            measures={m for m, _, _, _ in packet.values},
+            measures=measures,
             source=SOURCE,
             actor=f"sender:{sender}",
             withdraw_missing=False,
         )
+        # the country's figures (and a province's that sent only its communes') are the
+        # sums of the units under it, for the periods the provinces sent: kept current in
+        # the packet's own transaction, so a reader never sees a province without its sum
+        rollups.refresh(
+            conn,
+            [plan.measure(code) for code in measures],
+            organisation,
+            plan.calendar,
+            source=SOURCE,
+            rolled_source=ROLLUP_SOURCE,
+            over_time=False,
+        )
+        return written
 
     def receipt(self, token: Token, message_id: str) -> Answer:
         """The receipt of one of the token's sender's packets (404: none)."""

@@ -24,6 +24,11 @@ def over_units(
 ) -> dict[Key, float]:
     """The sums of `base` over each unit's descendants, for units without a base value.
 
+    A unit's own figure stands for everything under it: a figure counts in each unit
+    above it up to the nearest one that has a figure of its own, and no further (that
+    one's figure counts higher up instead). So a province that sends its total and some
+    of its wards' figures is counted once in the country's sum.
+
     A retired unit's figures count in its successor (and the successor's ancestors), so a
     merged unit's past periods hold the sum of the units it was made of.
     """
@@ -32,8 +37,10 @@ def over_units(
         if measures[measure].unit_aggregation is UnitAggregation.NONE:
             continue
         for above in organisation.rolls_into(unit):
+            if (measure, above, period) in base:
+                break
             sums[(measure, above, period)] += value
-    return {key: value for key, value in sums.items() if key not in base}
+    return dict(sums)
 
 
 def _containing(period: Period) -> tuple[Period, ...]:

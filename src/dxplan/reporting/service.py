@@ -34,8 +34,7 @@ from dxplan.reporting.report import (
     NotFound,
     Report,
 )
-from dxplan.reporting.rollup import Key, roll_up
-from dxplan.store import audit
+from dxplan.store import audit, rollups
 from dxplan.store import submissions as submission_store
 from dxplan.store import values as value_store
 from dxplan.store.audit import AuditEntry
@@ -417,23 +416,13 @@ class Reporting:
 
     def refresh_rollups(self, dataset: DataSet) -> int:
         """Recompute the roll-ups of a data set's measures from their approved values."""
-        measures = [self.plan.measure(code) for code in dataset.measures]
-        stored = value_store.latest(
-            self.conn, measures=dataset.measures, calendar=self.plan.calendar
-        )
-        base: dict[Key, float] = {
-            (v.measure, v.unit, v.period): v.value
-            for v in stored
-            if v.source == SOURCE and v.value is not None
-        }
-        rolled = roll_up(base, measures, self.organisation)
-        return value_store.sync(
+        return rollups.refresh(
             self.conn,
-            [(m, u, str(p), v) for (m, u, p), v in rolled.items()],
-            measures=dataset.measures,
-            source=ROLLUP_SOURCE,
-            actor="dxplan",
-            withdraw_missing=True,
+            [self.plan.measure(code) for code in dataset.measures],
+            self.organisation,
+            self.plan.calendar,
+            source=SOURCE,
+            rolled_source=ROLLUP_SOURCE,
         )
 
 
