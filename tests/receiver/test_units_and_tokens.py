@@ -11,10 +11,10 @@ import pytest
 from dxplan.documents import DocumentError
 from dxplan.domain.organisation import Organisation
 from dxplan.receiving.codes import load_receiver_mapping
-from dxplan.receiving.limiter import SenderLimiter
 from dxplan.receiving.packet import Codes, Context, check
+from dxplan.store import buckets
 from dxplan.units import national_organisation
-from dxplan.workspace import check_plan_file
+from dxplan.workspace import Workspace, check_plan_file
 from tests.receiver.conftest import AS_OF, GOV_03, NATIONAL_TEST_PLAN, packet
 
 
@@ -61,17 +61,22 @@ def test_a_province_token_names_a_province(
     assert stray.exit_code == 2 and "packets:write only" in stray.output
 
 
-def test_the_bucket_refills_at_the_rate() -> None:
-    now = [0.0]
-    limiter = SenderLimiter(rate_per_minute=60, burst=3, clock=lambda: now[0])
-    assert [limiter.take("1") for _ in range(4)] == [0, 0, 0, 1]
-    assert limiter.take("92") == 0  # another sender has its own bucket
-    now[0] = 0.5
-    assert limiter.take("1") == 1  # half a packet back: wait the other half, rounded up
-    now[0] = 1.5
-    assert limiter.take("1") == 0
-    now[0] = 100.0
-    assert [limiter.take("1") for _ in range(4)] == [0, 0, 0, 1]  # never more than the burst
+def test_the_bucket_refills_at_the_rate(workspace: Workspace) -> None:
+    """60 a minute after a burst of 3, kept in the store: a second connection (another
+    worker process) draws from the same bucket."""
+    other = Workspace(workspace.settings)  # its own engine, as another process has
+
+    def take(at: float, sender: str = "1", where: Workspace = workspace) -> int:
+        with where.writing() as conn:
+            return buckets.take(conn, sender, at, rate_per_minute=60, burst=3)
+
+    assert [take(0.0), take(0.0, where=other), take(0.0), take(0.0, where=other)] == [0, 0, 0, 1]
+    assert take(0.0, "92") == 0  # another sender has its own bucket
+    assert take(0.5) == 1  # half a packet back: wait the other half, rounded up
+    assert take(1.5, where=other) == 0
+    assert take(1.0) == 1  # a clock behind the bucket's refills nothing
+    assert [take(100.0) for _ in range(4)] == [0, 0, 0, 1]  # never more than the burst
+    other.engine.dispose()
 
 
 def test_the_mapping_file_translates_a_senders_codes(tmp_path: Path, country: Organisation) -> None:

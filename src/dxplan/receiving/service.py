@@ -12,6 +12,7 @@ an audit entry. All or nothing: a packet with one problem stores no value.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
@@ -20,7 +21,6 @@ from dxplan.domain.measure import SourceKind
 from dxplan.domain.organisation import Organisation
 from dxplan.domain.plan import Plan
 from dxplan.receiving.codes import ReceiverMapping, load_receiver_mapping
-from dxplan.receiving.limiter import SenderLimiter
 from dxplan.receiving.packet import (
     MAX_ID,
     Accepted,
@@ -30,7 +30,7 @@ from dxplan.receiving.packet import (
     content_hash,
     stated_sender,
 )
-from dxplan.store import audit, rollups
+from dxplan.store import audit, buckets, rollups
 from dxplan.store import plans as plan_store
 from dxplan.store import receipts as receipt_store
 from dxplan.store import units as unit_store
@@ -68,8 +68,6 @@ class PacketReceiver:
 
     def __init__(self, workspace: Workspace) -> None:
         self.workspace = workspace
-        settings = workspace.settings
-        self.limiter = SenderLimiter(settings.receive_rate_per_minute, settings.receive_burst)
         self._mapping: ReceiverMapping | None = None
         self._cached: tuple[Any, tuple[Plan, Organisation]] | None = None
 
@@ -98,7 +96,15 @@ class PacketReceiver:
     def admit(self, token: Token) -> Answer | None:
         """None if the sender may send now; else the 429 that says when again."""
         assert token.sender is not None
-        wait = self.limiter.take(token.sender)
+        settings = self.workspace.settings
+        with self.workspace.writing() as conn:
+            wait = buckets.take(
+                conn,
+                token.sender,
+                time.time(),
+                settings.receive_rate_per_minute,
+                settings.receive_burst,
+            )
         if not wait:
             return None
         return Answer(

@@ -398,6 +398,15 @@ packet_receipts = Table(
     Index(None, "sender", "received_at"),
 )
 
+# each sender's token bucket (receiving.limiter): packets in hand as of `at`, epoch seconds
+sender_buckets = Table(
+    "sender_buckets",
+    metadata,
+    Column("sender", String(32), primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("at", Float, nullable=False),
+)
+
 # the indicators each sender declared in its catalogue packets (national codes), newest
 received_indicators = Table(
     "received_indicators",
