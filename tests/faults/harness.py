@@ -9,6 +9,7 @@ replay a failure (the seed is in every assertion message).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import shutil
@@ -115,30 +116,31 @@ class Server:
     url: str
 
     def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
+        # the whole session: worker processes of `--workers N` too, never orphans
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
 
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        self.kill()
 
 
-def start_server(env: dict[str, str]) -> Server:
-    """`dxplan serve` on a free port, once it answers."""
+def start_server(env: dict[str, str], *options: str) -> Server:
+    """`dxplan serve [OPTIONS]` on a free port, once it answers."""
     port = free_port()
     process = subprocess.Popen(
-        [world.DXPLAN, "serve", "--port", str(port)],
+        [world.DXPLAN, "serve", "--port", str(port), *options],
         env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: `kill` reaches its workers
     )
     server = Server(process, f"http://127.0.0.1:{port}")
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a loaded machine starts workers slowly
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"dxplan serve exited with {process.returncode}")
@@ -149,12 +151,12 @@ def start_server(env: dict[str, str]) -> Server:
             pass
         time.sleep(0.1)
     server.kill()
-    raise RuntimeError("dxplan serve did not answer within a minute")
+    raise RuntimeError("dxplan serve did not answer within three minutes")
 
 
 @contextmanager
-def serving(env: dict[str, str]) -> Iterator[Server]:
-    server = start_server(env)
+def serving(env: dict[str, str], *options: str) -> Iterator[Server]:
+    server = start_server(env, *options)
     try:
         yield server
     finally:

@@ -19,6 +19,8 @@ from dxplan.keys import SecretError, session_secret
 from dxplan.plans import shipped, shipped_plan
 from dxplan.settings import Settings
 
+WORKER_HEALTHCHECK_SECONDS = 60
+
 HostOption = Annotated[
     str, typer.Option("--host", help="Address to listen on; 0.0.0.0 for the whole network.")
 ]
@@ -64,6 +66,10 @@ def _run(ctx: typer.Context, host: str, port: int, workers: int = 1) -> None:
         port=port,
         workers=workers,
         log_level="warning",
+        # uvicorn kills a worker that does not answer its supervisor's ping within this
+        # many seconds (5 by default): a worker still importing on a loaded machine, or
+        # busy building the board, was killed and started again, mid-request
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
 
 
