@@ -47,6 +47,29 @@ def append(
     )
 
 
+def append_many(conn: Connection, entries: list[dict[str, Any]]) -> None:
+    """Record several actions at once, in their order; each a dict of `append`'s
+    arguments (`actor`, `action`, `entity`, `key`, `before`, `after`)."""
+    if not entries:
+        return
+    at = datetime.now(UTC)
+    conn.execute(
+        insert(audit_log),
+        [
+            {
+                "at": at,
+                "actor": e["actor"],
+                "action": e["action"],
+                "entity": e["entity"],
+                "entity_key": e["key"],
+                "before": e.get("before"),
+                "after": e.get("after"),
+            }
+            for e in entries
+        ],
+    )
+
+
 def entries(
     conn: Connection, *, entity: str | None = None, key: str | None = None, limit: int = 100
 ) -> list[AuditEntry]:
