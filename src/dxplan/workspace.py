@@ -19,7 +19,15 @@ from dxplan.documents import Document, DocumentError
 from dxplan.domain.organisation import Organisation, OrganisationError
 from dxplan.domain.period import DEFAULT_CALENDAR, Calendar, Period
 from dxplan.domain.plan import Plan
-from dxplan.evaluate.dashboard import Board, BoardCache, build_board, replaces, store_state
+from dxplan.evaluate.dashboard import (
+    Board,
+    BoardCache,
+    board_measures,
+    board_of,
+    replaces,
+    store_state,
+)
+from dxplan.evaluate.snapshot import Snapshots
 from dxplan.plans import parse_plan
 from dxplan.reporting.service import Reporting
 from dxplan.settings import Settings
@@ -68,6 +76,7 @@ class Workspace:
         self._writer = Writer(self.engine)
         self._plan_cache: tuple[str, Plan] | None = None
         self._boards = BoardCache()
+        self._snapshots = Snapshots()  # the values boards are built from, by store state
         self._marks: tuple[float, tuple[int, str, Plan]] | None = None  # (read at, marks)
         self._initialised = False
 
@@ -215,7 +224,10 @@ class Workspace:
             with self.engine.connect() as conn:
                 organisation = self.organisation(conn)
                 assert organisation is not None
-                return build_board(conn, plan, organisation, wanted, day)
+                measures = board_measures(plan)
+                snapshot = self._snapshots.at(conn, plan_key, measures, calendar, state)
+            previous = self._boards.previous(key, replaces)  # the same board, older state
+            return board_of(snapshot, plan, organisation, wanted, day, previous)
 
         if stale:
             return self._boards.get_or_previous(key, build, replaces)

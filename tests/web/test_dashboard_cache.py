@@ -136,13 +136,18 @@ def test_a_failed_build_is_not_kept() -> None:
     assert cache.get("k", lambda: "built") == "built"  # the next request tries again
 
 
-def test_memory_is_bounded_and_older_store_states_are_dropped() -> None:
+def test_memory_is_bounded_and_a_replaced_board_is_dropped() -> None:
     cache = BoardCache()
     for day in range(MAX_BOARDS + 10):
         cache.get((1, "p", "2025", day), lambda: _board("old"))
     assert len(cache) == MAX_BOARDS
-    cache.get((2, "p", "2025", 0), lambda: _board("new"))  # a figure changed
-    assert len(cache) == 1
+    last = MAX_BOARDS + 9
+    cache.get((2, "p", "2025", last), lambda: _board("new"))  # a figure changed
+    assert cache.peek((1, "p", "2025", last)) is None  # replaced: never asked for again
+    assert len(cache) == MAX_BOARDS  # one out, one in
+    # the other days' boards of the older state stay: served and rebuilt from meanwhile
+    assert cache.previous((2, "p", "2025", last - 1), replaces) == "old"
+    assert cache.previous((2, "p", "2025", last), replaces) is None
 
 
 def test_too_many_waiting_requests_are_told_to_come_back() -> None:
