@@ -214,11 +214,9 @@ class Workspace:
         marks = self.marks(recent=stale)
         if marks is None:
             return None
+        key, wanted, day = self._board_key(marks, period, as_of)
         state, plan_key, plan = marks
         calendar = plan.calendar
-        day = as_of or self.settings.as_of or calendar.now().date()
-        wanted = period or (calendar.parse(plan.period) if plan.period else calendar.year_of(day))
-        key = (state, plan_key, str(wanted), day)
 
         def build() -> Board:
             with self.engine.connect() as conn:
@@ -232,6 +230,36 @@ class Workspace:
         if stale:
             return self._boards.get_or_previous(key, build, replaces)
         return self._boards.get(key, build)
+
+    def _board_key(
+        self, marks: tuple[int, str, Plan], period: Period | None, as_of: date | None
+    ) -> tuple[tuple[int, str, str, date], Period, date]:
+        """The cache key of the board of `period` as of `as_of` (defaults: the plan's
+        period, today), that period and that day."""
+        state, plan_key, plan = marks
+        calendar = plan.calendar
+        day = as_of or self.settings.as_of or calendar.now().date()
+        wanted = period or (calendar.parse(plan.period) if plan.period else calendar.year_of(day))
+        return (state, plan_key, str(wanted), day), wanted, day
+
+    def plan_at_hand(self) -> Plan | None:
+        """The plan as read with the store's state within half of `board_check_seconds`
+        (not due again in the moment it takes to answer), else None: no database work."""
+        last = self._marks
+        if last is None or time.monotonic() - last[0] >= self.settings.board_check_seconds / 2:
+            return None
+        return last[1][2]
+
+    def board_at_hand(self, period: Period | None = None, as_of: date | None = None) -> bool:
+        """Whether `board(period, as_of, stale=True)` would answer from memory at once:
+        the store checked lately (`plan_at_hand`) and the board, or the one it replaces,
+        kept. No database work, no waiting."""
+        last = self._marks
+        if last is None or self.plan_at_hand() is None:
+            return False
+        key = self._board_key(last[1], period, as_of)[0]
+        kept = self._boards.peek(key) or self._boards.previous(key, replaces)
+        return kept is not None
 
     def organisation(self, conn: Connection | None = None) -> Organisation | None:
         """The stored organisation, or None before `initialise` (through `conn` if given)."""
