@@ -243,10 +243,12 @@ class Workspace:
         return (state, plan_key, str(wanted), day), wanted, day
 
     def plan_at_hand(self) -> Plan | None:
-        """The plan as read with the store's state within half of `board_check_seconds`
-        (not due again in the moment it takes to answer), else None: no database work."""
+        """The plan as read with the store's state lately enough that it is not due a
+        check in the moment it takes to answer (`board_check_seconds` less a tenth of a
+        second), else None: no database work."""
         last = self._marks
-        if last is None or time.monotonic() - last[0] >= self.settings.board_check_seconds / 2:
+        interval = self.settings.board_check_seconds
+        if last is None or time.monotonic() - last[0] >= interval - min(0.1, interval / 2):
             return None
         return last[1][2]
 

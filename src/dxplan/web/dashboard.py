@@ -329,9 +329,19 @@ class Dashboard:
         worker thread. Only for answers whose views read nothing but the board: the
         bytes are kept once made, and the trip through the thread pool was a third of
         what such a request cost (docs/decisions/0027-board-rebuild.md)."""
-        if self._shared() and self._at_hand():
+        if not self._shared():
+            return await run_in_threadpool(answer)
+        if self._at_hand():
             return answer()
-        return await run_in_threadpool(answer)
+
+        def checked() -> Response:
+            # the store's state is due a check: made here, in the thread, so that the
+            # readers after this one find the board at hand
+            if self.workspace.plan_at_hand() is None:
+                self.workspace.marks()
+            return answer()
+
+        return await run_in_threadpool(checked)
 
     def _at_hand(self) -> bool:
         """Whether the asked board is in memory (a query that cannot be read: answered
