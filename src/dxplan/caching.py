@@ -115,14 +115,8 @@ class BuildCache(Generic[K, V]):
         found = self.peek(key)
         if found is not None:
             return found
-        with self._lock:  # a copy: other threads may store meanwhile
-            stored = list(self._entries)
-        for older in reversed(stored):
-            if not replaces(key, older):
-                continue
-            stale = self._entries.get(older)
-            if stale is None:  # evicted meanwhile
-                continue
+        stale = self.previous(key, replaces)
+        if stale is not None:
             with self._lock:
                 start = key not in self._flights and key not in self._entries
                 if start:
@@ -134,6 +128,18 @@ class BuildCache(Generic[K, V]):
                 ).start()
             return stale
         return self.get(key, build)
+
+    def previous(self, key: K, replaces: Callable[[K, K], bool]) -> V | None:
+        """The stored value of a key that `key` replaces (the most recently used), if any:
+        what readers are served while `key` is built, and what it may be built from."""
+        with self._lock:  # a copy: other threads may store meanwhile
+            stored = list(self._entries)
+        for older in reversed(stored):
+            if replaces(key, older):
+                found = self._entries.get(older)
+                if found is not None:  # else evicted meanwhile
+                    return found
+        return None
 
     def _rebuild(self, key: K, build: Callable[[], V], flight: _Flight[V]) -> None:
         """A build nobody waits for (its error is kept by no one: the next miss retries)."""

@@ -19,7 +19,15 @@ from dxplan.documents import Document, DocumentError
 from dxplan.domain.organisation import Organisation, OrganisationError
 from dxplan.domain.period import DEFAULT_CALENDAR, Calendar, Period
 from dxplan.domain.plan import Plan
-from dxplan.evaluate.dashboard import Board, BoardCache, build_board, replaces, store_state
+from dxplan.evaluate.dashboard import (
+    Board,
+    BoardCache,
+    board_measures,
+    board_of,
+    replaces,
+    store_state,
+)
+from dxplan.evaluate.snapshot import Snapshots
 from dxplan.plans import parse_plan
 from dxplan.reporting.service import Reporting
 from dxplan.settings import Settings
@@ -68,6 +76,7 @@ class Workspace:
         self._writer = Writer(self.engine)
         self._plan_cache: tuple[str, Plan] | None = None
         self._boards = BoardCache()
+        self._snapshots = Snapshots()  # the values boards are built from, by store state
         self._marks: tuple[float, tuple[int, str, Plan]] | None = None  # (read at, marks)
         self._initialised = False
 
@@ -205,21 +214,54 @@ class Workspace:
         marks = self.marks(recent=stale)
         if marks is None:
             return None
+        key, wanted, day = self._board_key(marks, period, as_of)
         state, plan_key, plan = marks
         calendar = plan.calendar
-        day = as_of or self.settings.as_of or calendar.now().date()
-        wanted = period or (calendar.parse(plan.period) if plan.period else calendar.year_of(day))
-        key = (state, plan_key, str(wanted), day)
 
         def build() -> Board:
             with self.engine.connect() as conn:
                 organisation = self.organisation(conn)
                 assert organisation is not None
-                return build_board(conn, plan, organisation, wanted, day)
+                measures = board_measures(plan)
+                snapshot = self._snapshots.at(conn, plan_key, measures, calendar, state)
+            previous = self._boards.previous(key, replaces)  # the same board, older state
+            return board_of(snapshot, plan, organisation, wanted, day, previous)
 
         if stale:
             return self._boards.get_or_previous(key, build, replaces)
         return self._boards.get(key, build)
+
+    def _board_key(
+        self, marks: tuple[int, str, Plan], period: Period | None, as_of: date | None
+    ) -> tuple[tuple[int, str, str, date], Period, date]:
+        """The cache key of the board of `period` as of `as_of` (defaults: the plan's
+        period, today), that period and that day."""
+        state, plan_key, plan = marks
+        calendar = plan.calendar
+        day = as_of or self.settings.as_of or calendar.now().date()
+        wanted = period or (calendar.parse(plan.period) if plan.period else calendar.year_of(day))
+        return (state, plan_key, str(wanted), day), wanted, day
+
+    def plan_at_hand(self) -> Plan | None:
+        """The plan as read with the store's state lately enough that it is not due a
+        check in the moment it takes to answer (`board_check_seconds` less a tenth of a
+        second), else None: no database work."""
+        last = self._marks
+        interval = self.settings.board_check_seconds
+        if last is None or time.monotonic() - last[0] >= interval - min(0.1, interval / 2):
+            return None
+        return last[1][2]
+
+    def board_at_hand(self, period: Period | None = None, as_of: date | None = None) -> bool:
+        """Whether `board(period, as_of, stale=True)` would answer from memory at once:
+        the store checked lately (`plan_at_hand`) and the board, or the one it replaces,
+        kept. No database work, no waiting."""
+        last = self._marks
+        if last is None or self.plan_at_hand() is None:
+            return False
+        key = self._board_key(last[1], period, as_of)[0]
+        kept = self._boards.peek(key) or self._boards.previous(key, replaces)
+        return kept is not None
 
     def organisation(self, conn: Connection | None = None) -> Organisation | None:
         """The stored organisation, or None before `initialise` (through `conn` if given)."""

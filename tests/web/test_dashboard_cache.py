@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from dxplan.caching import BuildCache, Busy
 from dxplan.domain.account import Role
+from dxplan.domain.period import Period
 from dxplan.evaluate.dashboard import MAX_BOARDS, Board, BoardCache, replaces
 from dxplan.settings import Settings
 from dxplan.store import users as user_store
@@ -136,13 +137,18 @@ def test_a_failed_build_is_not_kept() -> None:
     assert cache.get("k", lambda: "built") == "built"  # the next request tries again
 
 
-def test_memory_is_bounded_and_older_store_states_are_dropped() -> None:
+def test_memory_is_bounded_and_a_replaced_board_is_dropped() -> None:
     cache = BoardCache()
     for day in range(MAX_BOARDS + 10):
         cache.get((1, "p", "2025", day), lambda: _board("old"))
     assert len(cache) == MAX_BOARDS
-    cache.get((2, "p", "2025", 0), lambda: _board("new"))  # a figure changed
-    assert len(cache) == 1
+    last = MAX_BOARDS + 9
+    cache.get((2, "p", "2025", last), lambda: _board("new"))  # a figure changed
+    assert cache.peek((1, "p", "2025", last)) is None  # replaced: never asked for again
+    assert len(cache) == MAX_BOARDS  # one out, one in
+    # the other days' boards of the older state stay: served and rebuilt from meanwhile
+    assert cache.previous((2, "p", "2025", last - 1), replaces) == "old"
+    assert cache.previous((2, "p", "2025", last), replaces) is None
 
 
 def test_too_many_waiting_requests_are_told_to_come_back() -> None:
@@ -336,3 +342,31 @@ def _new_version(conn: Any) -> dict[str, Any]:
     )
     row.pop("id")
     return {**row, "version": row["version"] + 1}
+
+
+def test_a_public_board_is_at_hand_once_kept_and_while_the_store_was_checked_lately(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """What decides whether the overview is answered on the event loop (no thread, no
+    database): `Workspace.board_at_hand`."""
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("at-hand"), as_of=AS_OF, board_check_seconds=3600
+    )
+    workspace = Workspace(settings)
+    workspace.initialise(actor="test")
+    record_dashboard_values(workspace)
+    assert not workspace.board_at_hand()  # the store not read yet
+    assert workspace.board(stale=True) is not None
+    assert workspace.board_at_hand()
+    assert workspace.plan_at_hand() is workspace.plan()
+    assert not workspace.board_at_hand(Period.parse("2025Q3"))  # another board: not built
+    with workspace.writing() as conn:  # a figure changes and a signed-in reader sees it
+        conn.execute(measure_values.insert().values(**_new_version(conn)))
+    changed = workspace.board()
+    assert changed is not None
+    assert workspace.board_at_hand()  # the new board
+    workspace.close()
+    hasty = Workspace(settings.model_copy(update={"board_check_seconds": 0}))
+    assert hasty.board(stale=True) is not None
+    assert not hasty.board_at_hand()  # the store is due a check on every request
+    hasty.close()

@@ -191,7 +191,7 @@ class Period:
     def year_period(self) -> Period:
         """The year (of the period's own calendar) the period lies in: FY2026 for 2025-07
         in a fiscal year starting in July."""
-        return Period.of(PeriodKind.YEAR, self.first_day, self.year_start)
+        return _year_period(self.year, self.kind, self.index, self.year_start)
 
     @property
     def first_month(self) -> int:
@@ -369,3 +369,11 @@ class Calendar:
 
 
 DEFAULT_CALENDAR: Final = Calendar()
+
+
+@lru_cache(maxsize=1 << 12)
+def _year_period(year: int, kind: PeriodKind, index: int, year_start: int) -> Period:
+    """A period's year, made once per period (periods are immutable: it is shared): an
+    evaluation asks it for every reading of every projection."""
+    first = _days(year, kind, index, year_start)[0]
+    return Period.of(PeriodKind.YEAR, first, year_start)

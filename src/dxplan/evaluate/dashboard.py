@@ -4,12 +4,15 @@
 derives what the pages show: scores per pillar and overall, rankings of communes and
 wards and of agencies, each unit's contribution to the city's gap, and alerts.
 `BoardCache` keeps the last board per (store state, plan, period, day): pages and
-their JSON twins read it, so a page costs a lookup, not an evaluation.
+their JSON twins read it, so a page costs a lookup, not an evaluation. After a store
+change, `board_of` rebuilds from the previous board only the evaluations whose values
+changed (`dxplan.evaluate.snapshot` says which): the same board as a full build.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -24,9 +27,10 @@ from dxplan.domain.plan import Plan
 from dxplan.domain.value import MeasureValue
 from dxplan.evaluate.attainment import overall_score, pillar_scores, rank
 from dxplan.evaluate.contribution import city_gap, contributions
-from dxplan.evaluate.evaluation import Evaluation, evaluate
+from dxplan.evaluate.evaluation import Evaluation, evaluate, evaluate_cell
+from dxplan.evaluate.reading import readings
+from dxplan.evaluate.snapshot import Cell, Snapshot
 from dxplan.evaluate.status import Status
-from dxplan.store import values as value_store
 from dxplan.store.tables import measure_values
 
 MAX_BOARDS = 16  # boards kept in memory (periods and days asked for since the last change)
@@ -69,6 +73,7 @@ class Board:
     as_of: date
     evaluations: list[Evaluation]
     jumps: list[Alert]
+    state: int = -1  # the store state it shows (see `store_state`); -1: not known
     _by_key: dict[tuple[str, str], Evaluation] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -191,8 +196,10 @@ class Board:
         return found + self.jumps
 
 
-def _jumps(values: list[MeasureValue], as_of: date) -> list[Alert]:
-    """Approved reported values that moved by more than JUMP from the period before."""
+def _jumps(values: Iterable[MeasureValue], as_of: date) -> list[Alert]:
+    """Approved reported values that moved by more than JUMP from the period before,
+    largest change first (then by unit, measure and period: the same order however the
+    values came)."""
     series: dict[tuple[str, str, Any], list[MeasureValue]] = defaultdict(list)
     for v in values:
         if v.source == "reported" and v.value is not None and v.period.last_day < as_of:
@@ -220,19 +227,112 @@ def _jumps(values: list[MeasureValue], as_of: date) -> list[Alert]:
                         },
                     )
                 )
-    return sorted(found, key=lambda a: -abs(a.detail["change"]))
+    return sorted(found, key=_jump_order)
+
+
+def _jump_order(alert: Alert) -> tuple[float, str, str, str]:
+    return (-abs(alert.detail["change"]), alert.unit, alert.detail["measure"], alert.period)
+
+
+def board_measures(plan: Plan) -> frozenset[str]:
+    """The measures a board reads: its indicators' (evaluations) and its data sets'
+    (jumps in reported values)."""
+    measures = {code for i in plan.indicators for code in i.measures}
+    return frozenset(measures | {code for d in plan.datasets for code in d.measures})
 
 
 def build_board(
     conn: Connection, plan: Plan, organisation: Organisation, period: Period, as_of: date
 ) -> Board:
     """Evaluate the whole plan for `period` as of `as_of` from the value store."""
-    measures = {code for i in plan.indicators for code in i.measures}
-    dataset_measures = {code for d in plan.datasets for code in d.measures}
-    stored = value_store.latest(conn, measures=measures | dataset_measures, calendar=plan.calendar)
-    wanted = [v for v in stored if v.measure in measures]
-    evaluations = evaluate(plan, organisation, wanted, period=period, as_of=as_of)
-    return Board(plan, organisation, period, as_of, evaluations, _jumps(stored, as_of))
+    snapshot = Snapshot.read(conn, board_measures(plan), plan.calendar, store_state(conn))
+    return board_of(snapshot, plan, organisation, period, as_of)
+
+
+def board_of(
+    snapshot: Snapshot,
+    plan: Plan,
+    organisation: Organisation,
+    period: Period,
+    as_of: date,
+    previous: Board | None = None,
+) -> Board:
+    """The board of `snapshot`'s values for `period` as of `as_of`.
+
+    With `previous` (a board of an older store state), when it is of the same plan,
+    period, day and units and `snapshot` knows what changed since its state, only the
+    evaluations of the (indicator, unit) pairs whose measures changed are made again and
+    the others are taken from it: every evaluation of a pair depends on that unit's
+    values of that indicator's measures alone (roll-ups are values of their own).
+    """
+    changed = _changed_since(previous, snapshot, plan, organisation, period, as_of)
+    if previous is None or changed is None:
+        evaluated = {code for i in plan.indicators for code in i.measures}
+        values = snapshot.values(evaluated)
+        evaluations = evaluate(plan, organisation, values, period=period, as_of=as_of)
+        jumps = _jumps(snapshot.values(), as_of)
+    else:
+        evaluations = _reevaluate(previous, snapshot, changed, organisation)
+        again = (v for cell in changed for v in snapshot.cells.get(cell, {}).values())
+        kept = [a for a in previous.jumps if (a.detail["measure"], a.unit) not in changed]
+        jumps = sorted([*kept, *_jumps(again, as_of)], key=_jump_order)
+    return Board(plan, organisation, period, as_of, evaluations, jumps, snapshot.state)
+
+
+def _changed_since(
+    previous: Board | None,
+    snapshot: Snapshot,
+    plan: Plan,
+    organisation: Organisation,
+    period: Period,
+    as_of: date,
+) -> frozenset[Cell] | None:
+    """The (measure, unit) cells to evaluate again from `previous`, or None: build whole."""
+    if (
+        previous is None
+        or previous.state < 0
+        or previous.period != period
+        or previous.as_of != as_of
+        or not (previous.plan is plan or previous.plan == plan)
+        or previous.organisation.root.code != organisation.root.code
+        or [u.code for u in previous.organisation] != [u.code for u in organisation]
+    ):
+        return None
+    return snapshot.changed_since(previous.state)
+
+
+def _reevaluate(
+    previous: Board, snapshot: Snapshot, changed: frozenset[Cell], organisation: Organisation
+) -> list[Evaluation]:
+    """`previous`'s evaluations with those reading a `changed` cell made again, in the
+    order `evaluate` gives (units in the organisation's order, indicators in the plan's)."""
+    plan, root = previous.plan, organisation.root.code
+    reading: dict[str, list[str]] = defaultdict(list)
+    for indicator in plan.indicators:
+        for measure in indicator.measures:
+            reading[measure].append(indicator.code)
+    again = {(code, unit) for measure, unit in changed for code in reading.get(measure, ())}
+    found: list[Evaluation] = []
+    for unit in (u.code for u in organisation):
+        for indicator in plan.indicators:
+            if (indicator.code, unit) not in again:
+                kept = previous.get(indicator.code, unit)
+                if kept is not None:
+                    found.append(kept)
+                continue
+            mine = readings(indicator, snapshot.of(indicator.measures, unit))
+            made = evaluate_cell(
+                indicator,
+                mine,
+                plan=plan,
+                unit=unit,
+                period=previous.period,
+                as_of=previous.as_of,
+                always=unit == root,
+            )
+            if made is not None:
+                found.append(made)
+    return found
 
 
 def store_state(conn: Connection) -> int:
@@ -251,17 +351,14 @@ class BoardCache(BuildCache[tuple[Any, ...], Board]):
     """
 
     def __init__(self) -> None:
-        super().__init__(
-            MAX_BOARDS, builders=BUILDERS, waiting=WAITING, obsolete=_older_store_state
-        )
+        super().__init__(MAX_BOARDS, builders=BUILDERS, waiting=WAITING, obsolete=replaces)
 
 
 def replaces(new: tuple[Any, ...], old: tuple[Any, ...]) -> bool:
     """Whether `new` is the board of `old` (same plan, period and day) after the store
-    changed: readers may be served `old` while `new` is built."""
+    changed: readers may be served `old` while `new` is built, and `new` is built from
+    `old` (`board_of`). Once `new` is stored, `old` is dropped: it is never asked for
+    again. Boards of other periods and days stay (at most `MAX_BOARDS`) until theirs are
+    rebuilt: their readers are served them meanwhile, and they are rebuilt from them.
+    """
     return bool(old[1:] == new[1:] and old[0] < new[0])
-
-
-def _older_store_state(new: tuple[Any, ...], old: tuple[Any, ...]) -> bool:
-    """A board of an older store state is never asked for again: drop it at once."""
-    return bool(old[0] < new[0])

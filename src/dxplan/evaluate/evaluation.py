@@ -194,12 +194,34 @@ def evaluate(
     for unit in wanted:
         for indicator in plan.indicators:
             mine = by_unit.get((indicator.code, unit), [])
-            in_period = [r for r in mine if period.contains(r.period)]
-            if not in_period and unit != organisation.root.code:
-                continue
-            found.append(
-                evaluate_indicator(
-                    indicator, mine, plan=plan, unit=unit, period=period, as_of=as_of
-                )
+            evaluation = evaluate_cell(
+                indicator,
+                mine,
+                plan=plan,
+                unit=unit,
+                period=period,
+                as_of=as_of,
+                always=unit == organisation.root.code,
             )
+            if evaluation is not None:
+                found.append(evaluation)
     return found
+
+
+def evaluate_cell(
+    indicator: Indicator,
+    unit_readings: Sequence[Reading],
+    *,
+    plan: Plan,
+    unit: str,
+    period: Period,
+    as_of: date,
+    always: bool,
+) -> Evaluation | None:
+    """`indicator` for `unit` as `evaluate` gives it: None when the unit has no reading
+    in `period`, unless `always` (the plan's root unit gets every indicator)."""
+    if not always and not any(period.contains(r.period) for r in unit_readings):
+        return None
+    return evaluate_indicator(
+        indicator, unit_readings, plan=plan, unit=unit, period=period, as_of=as_of
+    )

@@ -73,10 +73,14 @@ def latest(
     units: Iterable[str] | None = None,
     periods: Iterable[Period] | None = None,
     calendar: Calendar = DEFAULT_CALENDAR,
+    upto: int | None = None,
 ) -> list[MeasureValue]:
     """The current (highest) version of each value, filtered by measure, unit and period;
-    periods read in the plan's `calendar` (`FY2026Q1` in a fiscal plan)."""
+    periods read in the plan's `calendar` (`FY2026Q1` in a fiscal plan). With `upto`,
+    as the store stood when its newest value id was `upto` (see `changes`)."""
     filters = []
+    if upto is not None:
+        filters.append(measure_values.c.id <= upto)
     if measures is not None:
         filters.append(measure_values.c.measure_code.in_(list(measures)))
     if units is not None:
@@ -85,6 +89,34 @@ def latest(
         filters.append(measure_values.c.period.in_([str(p) for p in periods]))
     query = _newest(measure_values, filters=filters)
     return [_from_row(row, calendar) for row in conn.execute(query) if row.value is not None]
+
+
+def changes(
+    conn: Connection,
+    *,
+    after: int,
+    upto: int,
+    measures: Iterable[str],
+    calendar: Calendar = DEFAULT_CALENDAR,
+) -> list[MeasureValue]:
+    """Every version of `measures` recorded with a value id in (`after`, `upto`], oldest
+    first; a version without a number withdrew its figure.
+
+    Why ids tell: values are only ever added, and writers of figures queue (`store.locks`:
+    one lock for every figure on PostgreSQL, the only write lock on SQLite), so the ids a
+    transaction takes are above those of every transaction committed before it. A reader
+    that saw the store at `after` and sees it at `upto` learns every change from these rows.
+    """
+    rows = conn.execute(
+        select(measure_values)
+        .where(
+            measure_values.c.id > after,
+            measure_values.c.id <= upto,
+            measure_values.c.measure_code.in_(sorted(set(measures))),
+        )
+        .order_by(measure_values.c.id)
+    )
+    return [_from_row(row, calendar) for row in rows]
 
 
 def history(

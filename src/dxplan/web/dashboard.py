@@ -18,12 +18,12 @@ from urllib.parse import urlencode
 from babel.dates import format_skeleton
 from fastapi import Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
-from markupsafe import Markup
+from starlette.concurrency import run_in_threadpool
 
 from dxplan import policy
 from dxplan.caching import BuildCache, Busy
 from dxplan.domain.account import User
-from dxplan.domain.indicator import Direction, Indicator, IndicatorKind
+from dxplan.domain.indicator import Indicator, IndicatorKind
 from dxplan.domain.organisation import Organisation
 from dxplan.domain.period import DEFAULT_CALENDAR, Calendar, Period
 from dxplan.domain.plan import Plan
@@ -38,6 +38,7 @@ from dxplan.web.dates import Dates
 from dxplan.web.deps import RendererDep, WorkspaceDep
 from dxplan.web.reach import reach, refusal
 from dxplan.web.rendering import Renderer
+from dxplan.web.sparkline import sparkline
 from dxplan.workspace import Workspace
 
 T = TypeVar("T")
@@ -268,39 +269,6 @@ class Scope:
         return _("needs %(pace)s a month") % {"pace": signed}
 
 
-def sparkline(series: list[list[Any]], target: dict[str, Any] | None, direction: str) -> Markup:
-    """A small inline SVG of a monthly series, with the target as a dashed line.
-
-    Drawn on the server: two dozen tiles cost a few hundred bytes each and no script.
-    Up is better: a series where lower is better (a rank) is drawn upside down.
-    """
-    points = [(i, float(v)) for i, (_, v) in enumerate(series) if v is not None]
-    if len(points) < 2:
-        return Markup("")
-    values = [v for _, v in points] + ([float(target["value"])] if target else [])
-    low, high = min(values), max(values)
-    span = (high - low) or 1.0
-    last = max(len(series) - 1, 1)
-    flip = direction == Direction.DECREASE.value
-
-    def y(v: float) -> float:
-        share = (v - low) / span
-        return round(2 + 20 * (share if flip else 1 - share), 1)
-
-    line = " ".join(f"{round(i * 100 / last, 1)},{y(v)}" for i, v in points)
-    guide = ""
-    if target:
-        ty = y(float(target["value"]))
-        guide = f'<line class="goal" x1="0" x2="100" y1="{ty}" y2="{ty}"/>'
-    x_end, y_end = line.split(" ")[-1].split(",")
-    return Markup(
-        '<svg class="spark" viewBox="0 0 100 24" preserveAspectRatio="none" aria-hidden="true"'
-        ' focusable="false">'
-        f'{guide}<polyline points="{line}"/>'
-        f'<circle cx="{x_end}" cy="{y_end}" r="2"/></svg>'
-    )
-
-
 class Shared:
     """A page's bytes served to every reader not signed in, and their gzip (made once,
     when first asked: most readers accept it)."""
@@ -354,6 +322,38 @@ class Dashboard:
             return None
         query = {k: v for k, v in (("period", self.period), ("as_of", self.as_of)) if v}
         return Scope(board, fmt, self.user, query, self.workspace)
+
+    async def soon(self, answer: Callable[[], Response]) -> Response:
+        """`answer()` on the event loop when it needs neither the database nor a build
+        (a reader not signed in, a board at hand: `Workspace.board_at_hand`), else in a
+        worker thread. Only for answers whose views read nothing but the board: the
+        bytes are kept once made, and the trip through the thread pool was a third of
+        what such a request cost (docs/decisions/0027-board-rebuild.md)."""
+        if not self._shared():
+            return await run_in_threadpool(answer)
+        if self._at_hand():
+            return answer()
+
+        def checked() -> Response:
+            # the store's state is due a check: made here, in the thread, so that the
+            # readers after this one find the board at hand
+            if self.workspace.plan_at_hand() is None:
+                self.workspace.marks()
+            return answer()
+
+        return await run_in_threadpool(checked)
+
+    def _at_hand(self) -> bool:
+        """Whether the asked board is in memory (a query that cannot be read: answered
+        in a thread, where it is refused)."""
+        plan = self.workspace.plan_at_hand()
+        if plan is None:
+            return False
+        try:
+            period, day = parse_query(self.period, self.as_of, plan.calendar)
+        except BadQuery:
+            return False
+        return self.workspace.board_at_hand(period, day)
 
     def view(self, scope: Scope, build: Callable[[Scope], T], state: Hashable = None) -> T:
         """`build(scope)`, computed once per board, page, query, language and reader kind.

@@ -87,8 +87,10 @@ def pillar(scope: Scope, code: str) -> dict[str, Any]:
 
 
 @router.get("/", include_in_schema=False)
-def overview_page(dashboard: DashboardDep) -> Response:
-    return dashboard.page("dashboard_overview.html", overview, "/api/dashboard/overview")
+async def overview_page(dashboard: DashboardDep) -> Response:  # the wall screen: see `soon`
+    return await dashboard.soon(
+        lambda: dashboard.page("dashboard_overview.html", overview, "/api/dashboard/overview")
+    )
 
 
 @router.get(
@@ -96,8 +98,8 @@ def overview_page(dashboard: DashboardDep) -> Response:
     summary="The overview: every target as a tile",
     responses=refusals(401),
 )
-def dashboard_overview_json(dashboard: DashboardDep) -> Response:
-    return dashboard.json(overview)
+async def dashboard_overview_json(dashboard: DashboardDep) -> Response:
+    return await dashboard.soon(lambda: dashboard.json(overview))
 
 
 @router.get("/pillars/{code}", include_in_schema=False)
