@@ -100,6 +100,36 @@ class Engine:
             return tuple(grid(key, key, self.plan.fiscal_year_start))
         return tuple(grid(int(row[0]), int(row[1]), self.plan.fiscal_year_start))
 
+    def changes_fit(self, months: Sequence[int]) -> bool:
+        """Whether every month of the changed dossiers (`changed_new`) is on the grid."""
+        row = self.con.execute(
+            "SELECT min(received_month), max(greatest(received_month, "
+            "coalesce(finished_month, received_month))) FROM changed_new "
+            "WHERE status <> 'withdrawn'"
+        ).fetchone()
+        if row is None or row[0] is None:
+            return True
+        return bool(months) and months[0] <= int(row[0]) and int(row[1]) <= months[-1]
+
+    def grid_of(self, base: pa.Table) -> tuple[int, ...] | None:
+        """The grid `month_grid` gives when `base` holds every dossier (None: none live).
+
+        A month has a live dossier received in it exactly when its `dossiers_received`
+        is above 0 somewhere, and one finished in it when its `dossiers_finished` is:
+        the same first and last months as the query over every dossier, from a few
+        thousand rows.
+        """
+        self.con.register("grid_base", base)
+        row = self.con.execute(
+            "SELECT min(CASE WHEN dossiers_received > 0 THEN month END), "
+            "max(CASE WHEN dossiers_received > 0 OR dossiers_finished > 0 THEN month END) "
+            "FROM grid_base"
+        ).fetchone()
+        self.con.unregister("grid_base")
+        if row is None or row[0] is None:
+            return None
+        return tuple(grid(int(row[0]), int(row[1]), self.plan.fiscal_year_start))
+
     def _calendar(self, months: Sequence[int]) -> None:
         self.con.register("months", months_table(months, self.plan.calendar))
         self.con.register("period_months", period_months_table(months, self.plan.calendar))
