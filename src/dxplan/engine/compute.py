@@ -10,7 +10,7 @@ checks it on random batches.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
 import pyarrow as pa
@@ -49,6 +49,13 @@ class Result:
     base: pa.Table
     months: tuple[int, ...]
     cells: int  # (unit, month) cells computed from dossiers
+    # the values that differ from the previous base's (None: any value may have changed)
+    changed: pa.Table | None = None
+
+    @property
+    def to_record(self) -> pa.Table:
+        """What the value store needs to be told: the changed values, or all of them."""
+        return self.values if self.changed is None else self.changed
 
 
 class Engine:
@@ -151,6 +158,7 @@ class Engine:
         """
         self._calendar(months)
         con = self.con
+        before = self._finish(stored_base, months, cells=0).values
         new = con.execute(
             dossier_measures_sql(incremental=False, source="changed_new")
         ).to_arrow_table()
@@ -178,7 +186,18 @@ class Engine:
                 )
             }
         )
-        return self._finish(base, months, cells=touched)
+        after = self._finish(base, months, cells=touched)
+        con.register("values_before", before)
+        con.register("values_after", after.values)
+        changed = con.execute(
+            """SELECT a.* FROM values_after a
+               LEFT JOIN values_before b USING (measure, unit_code, period)
+               WHERE a.value IS DISTINCT FROM b.value
+               ORDER BY 1, 2, 3"""
+        ).to_arrow_table()
+        for name in ("values_before", "values_after", "added", "removed"):
+            con.unregister(name)
+        return replace(after, changed=changed)
 
     def rollup(self, base: pa.Table, months: Sequence[int]) -> Result:
         """Roll up a stored base again (the catalog changed, the dossiers did not)."""

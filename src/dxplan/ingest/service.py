@@ -296,9 +296,10 @@ def _base_elsewhere(
 def _record(workspace: Workspace, result: Result, actor: str, *, full: bool) -> int:
     """Store the computed values; unless incremental, a figure no longer found is withdrawn.
 
-    (An incremental compute returns its touched cells, with zeros, itself.)
+    (An incremental compute gives only the values that moved: the value store holds the
+    previous snapshot's figures, `_resync` sees to that.)
     """
-    columns = result.values.to_pydict()
+    columns = result.to_record.to_pydict()
     rows = list(
         zip(
             columns["measure"],

@@ -19,7 +19,12 @@ import duckdb
 
 from dxplan.operational.clock import use_time_zone
 from dxplan.operational.columns import CONTENT, CONTENT_COLUMNS, STORED
-from dxplan.operational.partitions import DELTA_LIMIT, register_dossiers, write_changes
+from dxplan.operational.partitions import (
+    DELTA_LIMIT,
+    register_dossiers,
+    stored_versions_sql,
+    write_changes,
+)
 from dxplan.operational.snapshot import Manifest, Writer
 
 
@@ -68,8 +73,7 @@ def merge(
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE changed_old AS
-        SELECT {STORED} FROM dossiers
-        WHERE dossier_id IN (SELECT dossier_id FROM incoming)
+        {stored_versions_sql(base, root, "SELECT dossier_id FROM incoming")}
         """
     )
     # Fast path (a first load, or only new dossiers, each once): every row wins as it is.

@@ -67,6 +67,23 @@ def register_dossiers(con: duckdb.DuckDBPyConnection, manifest: Manifest, root: 
     con.execute(f"CREATE OR REPLACE TEMP VIEW dossiers AS {LIVE_DOSSIERS}")
 
 
+def stored_versions_sql(manifest: Manifest, root: str, ids: str) -> str:
+    """SQL for the current stored rows of the dossiers that query `ids` names.
+
+    The month files are searched by id first and the few rows found are then checked
+    against the delta: the anti-join never meets the 10 million rows.
+    """
+    months, delta = _parquet(dossier_files(manifest, root)), _parquet(delta_files(manifest, root))
+    found = f"SELECT * FROM ({months}) WHERE dossier_id IN ({ids})"
+    if not manifest.dossier_delta:
+        return found
+    return f"""
+        SELECT * FROM ({delta}) WHERE dossier_id IN ({ids})
+        UNION ALL
+        SELECT * FROM ({found}) WHERE dossier_id NOT IN (SELECT dossier_id FROM ({delta}))
+    """
+
+
 @dataclass(frozen=True)
 class Layout:
     """Where the next snapshot's dossiers are: its month files and delta."""
