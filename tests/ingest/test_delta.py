@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dxplan.ingest.service import import_files, operational_store
+from dxplan.ingest.service import compute, import_files, operational_store
 from dxplan.operational.columns import STORED
 from dxplan.operational.snapshot import Manifest, Writer
 from dxplan.settings import Settings
@@ -98,6 +98,11 @@ def test_a_delta_then_its_compaction_read_as_months_written_whole(stores, tmp_pa
             assert second.dossiers == first.dossiers
             assert second.dossier_delta is not None and second.delta_count == 3
             assert second.dossier_count == 4
+            # a full compute takes the months plus the delta minus what it replaces:
+            # the figures of the months read whole
+            for workspace in stores:
+                assert compute(workspace, full=True).mode == "full"
+            assert _figures(delta) == _figures(whole)
         if name == "third":  # 4 rows > 3: the months are written again, the delta is gone
             third = _manifest(delta)
             assert third.dossier_delta is None and third.delta_count == 0

@@ -57,14 +57,14 @@ def _parquet(files: list[str]) -> str:
 
 
 def register_dossiers(con: duckdb.DuckDBPyConnection, manifest: Manifest, root: str) -> None:
-    """A view `dossiers` over the snapshot (empty with the right columns if it has none)."""
+    """A view `dossiers` over the snapshot (empty with the right columns if it has none),
+    and its parts: `dossier_months` and `dossier_delta` (empty without a delta)."""
     months, delta = dossier_files(manifest, root), delta_files(manifest, root)
-    if not delta:  # the month files alone: no anti-join for the readers to pay
-        con.execute(f"CREATE OR REPLACE TEMP VIEW dossiers AS {_parquet(months)}")
-        return
     con.execute(f"CREATE OR REPLACE TEMP VIEW dossier_months AS {_parquet(months)}")
     con.execute(f"CREATE OR REPLACE TEMP VIEW dossier_delta AS {_parquet(delta)}")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW dossiers AS {LIVE_DOSSIERS}")
+    # the month files alone need no anti-join
+    live = LIVE_DOSSIERS if delta else "SELECT * FROM dossier_months"
+    con.execute(f"CREATE OR REPLACE TEMP VIEW dossiers AS {live}")
 
 
 def stored_versions_sql(manifest: Manifest, root: str, ids: str) -> str:
