@@ -52,7 +52,7 @@ from dxplan.domain.measure import SourceKind
 from dxplan.domain.period import Period, PeriodKind
 from dxplan.engine.compute import Engine
 from dxplan.ingest.service import compute, import_files, operational_store
-from dxplan.operational.dossiers import dossier_files
+from dxplan.operational.partitions import delta_files, dossier_files
 from dxplan.settings import Settings
 from dxplan.workspace import Workspace
 
@@ -83,10 +83,17 @@ def feed_files(work: Path) -> list[Path]:
 
 
 def store_files(work: Path) -> list[str]:
-    """The dossier partitions of the current snapshot of the benchmark's workspace."""
+    """The dossier partitions of the current snapshot of the benchmark's workspace.
+
+    The baselines read them as plain files: right after the import there is no delta
+    (`operational/partitions.py`), and a store with one is refused, not misread.
+    """
     with Workspace(Settings(data_dir=work / "store")) as workspace:
         store = operational_store(workspace)
-        return dossier_files(store.snapshots.current(), str(store.root))
+        manifest = store.snapshots.current()
+        if delta_files(manifest, str(store.root)):
+            raise SystemExit("the store has a delta: the baselines need its months whole")
+        return dossier_files(manifest, str(store.root))
 
 
 def timed(function: Callable[[], Any]) -> tuple[float, Any]:

@@ -21,7 +21,7 @@ from dxplan.engine import spark as sessions
 from dxplan.engine.calendar import months_table
 from dxplan.engine.engines import open_engine
 from dxplan.operational import OperationalStore
-from dxplan.operational.dossiers import dossier_files
+from dxplan.operational.partitions import delta_files, dossier_files
 from dxplan.settings import Settings
 from dxplan.workspace import Workspace
 
@@ -40,6 +40,7 @@ def main() -> None:
     store = OperationalStore(args.data_dir / "operational")
     manifest = store.snapshots.current()
     dossiers = dossier_files(manifest, str(store.root))
+    deltas = delta_files(manifest, str(store.root))  # the changed dossiers, if any
     procedures = [str(store.snapshots.path(manifest.catalog.file))] if manifest.catalog else []
     with Workspace(Settings(data_dir=args.data_dir)) as workspace:  # the plan's calendar
         calendar = workspace.calendar()
@@ -51,7 +52,7 @@ def main() -> None:
 
     results: dict[str, tuple[pa.Table, pa.Table]] = {}
     started = time.perf_counter()
-    with open_engine("duckdb", dossiers, procedures, months) as engine:
+    with open_engine("duckdb", dossiers, procedures, months, deltas=deltas) as engine:
         results["duckdb"] = (engine.dossier_measures(), engine.catalog_measures())
     duck = time.perf_counter() - started
     print(f"duckdb: {duck:.2f} s")
@@ -61,7 +62,9 @@ def main() -> None:
     session_s = time.perf_counter() - started
     try:
         started = time.perf_counter()
-        with open_engine("spark", dossiers, procedures, months, session=spark) as engine:
+        with open_engine(
+            "spark", dossiers, procedures, months, deltas=deltas, session=spark
+        ) as engine:
             results["spark"] = (engine.dossier_measures(), engine.catalog_measures())
         spark_s = time.perf_counter() - started
     finally:

@@ -255,6 +255,13 @@ class Settings(BaseSettings):
         "disk (imports, computes, the web): e.g. 1GB, 3GB. The process's peak is about "
         "this plus 0.3 GB.",
     )
+    dossier_delta_limit: int = Field(
+        default=500_000,
+        ge=0,
+        le=100_000_000,
+        description="Changed dossiers an import keeps in the operational store's delta "
+        "before it writes their months again (0: always write the months).",
+    )
     board_check_seconds: float = Field(
         default=1.0,
         ge=0,

@@ -41,7 +41,7 @@ from dxplan.engine.engines import (
     transpile,
 )
 from dxplan.ingest.service import import_files, operational_store
-from dxplan.operational.dossiers import dossier_files
+from dxplan.operational.partitions import delta_files, dossier_files
 from dxplan.plans import DEFAULT_PLAN
 from dxplan.settings import Settings
 from dxplan.workspace import Workspace
@@ -60,12 +60,15 @@ class Inputs:
     """What an engine reads, and the base the importing DuckDB engine stored."""
 
     dossiers: list[str]
+    deltas: list[str]  # the changed dossiers kept apart from the month files
     procedures: list[str]
     months: pa.Table
     base: pa.Table
 
     def engine(self, name: str, **options: Any) -> QueryEngine:
-        return open_engine(name, self.dossiers, self.procedures, self.months, **options)
+        return open_engine(
+            name, self.dossiers, self.procedures, self.months, deltas=self.deltas, **options
+        )
 
 
 def _inputs(workspace: Workspace, keep: Path | None = None) -> Inputs:
@@ -74,12 +77,15 @@ def _inputs(workspace: Workspace, keep: Path | None = None) -> Inputs:
     manifest = store.snapshots.current()
     assert manifest.base is not None
     dossiers = dossier_files(manifest, str(store.root))
+    deltas = delta_files(manifest, str(store.root))
     procedures = [str(store.snapshots.path(manifest.catalog.file))] if manifest.catalog else []
     if keep is not None:
         keep.mkdir()
         dossiers = [shutil.copy(path, keep) for path in dossiers]
+        deltas = [shutil.copy(path, keep / "delta.parquet") for path in deltas]
     base = pq.read_table(store.snapshots.path(manifest.base))
-    return Inputs(dossiers, procedures, months_table(manifest.months, DEFAULT_CALENDAR), base)
+    months = months_table(manifest.months, DEFAULT_CALENDAR)
+    return Inputs(dossiers, deltas, procedures, months, base)
 
 
 @pytest.fixture(scope="module")

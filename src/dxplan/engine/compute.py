@@ -10,7 +10,7 @@ checks it on random batches.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
 import pyarrow as pa
@@ -49,6 +49,13 @@ class Result:
     base: pa.Table
     months: tuple[int, ...]
     cells: int  # (unit, month) cells computed from dossiers
+    # the values that differ from the previous base's (None: any value may have changed)
+    changed: pa.Table | None = None
+
+    @property
+    def to_record(self) -> pa.Table:
+        """What the value store needs to be told: the changed values, or all of them."""
+        return self.values if self.changed is None else self.changed
 
 
 class Engine:
@@ -100,6 +107,36 @@ class Engine:
             return tuple(grid(key, key, self.plan.fiscal_year_start))
         return tuple(grid(int(row[0]), int(row[1]), self.plan.fiscal_year_start))
 
+    def changes_fit(self, months: Sequence[int]) -> bool:
+        """Whether every month of the changed dossiers (`changed_new`) is on the grid."""
+        row = self.con.execute(
+            "SELECT min(received_month), max(greatest(received_month, "
+            "coalesce(finished_month, received_month))) FROM changed_new "
+            "WHERE status <> 'withdrawn'"
+        ).fetchone()
+        if row is None or row[0] is None:
+            return True
+        return bool(months) and months[0] <= int(row[0]) and int(row[1]) <= months[-1]
+
+    def grid_of(self, base: pa.Table) -> tuple[int, ...] | None:
+        """The grid `month_grid` gives when `base` holds every dossier (None: none live).
+
+        A month has a live dossier received in it exactly when its `dossiers_received`
+        is above 0 somewhere, and one finished in it when its `dossiers_finished` is:
+        the same first and last months as the query over every dossier, from a few
+        thousand rows.
+        """
+        self.con.register("grid_base", base)
+        row = self.con.execute(
+            "SELECT min(CASE WHEN dossiers_received > 0 THEN month END), "
+            "max(CASE WHEN dossiers_received > 0 OR dossiers_finished > 0 THEN month END) "
+            "FROM grid_base"
+        ).fetchone()
+        self.con.unregister("grid_base")
+        if row is None or row[0] is None:
+            return None
+        return tuple(grid(int(row[0]), int(row[1]), self.plan.fiscal_year_start))
+
     def _calendar(self, months: Sequence[int]) -> None:
         self.con.register("months", months_table(months, self.plan.calendar))
         self.con.register("period_months", period_months_table(months, self.plan.calendar))
@@ -109,8 +146,54 @@ class Engine:
         """Every cell from the operational store (or from `base`, computed by another engine)."""
         self._calendar(months)
         if base is None:
-            base = self.con.execute(dossier_measures_sql(incremental=False)).to_arrow_table()
+            base = self._live_measures()
         return self._finish(base, months)
+
+    def _live_measures(self) -> pa.Table:
+        """Own monthly measures of every stored dossier.
+
+        With a delta (`operational/partitions.py`), the measures of the month files plus
+        the delta's, minus those of the month rows the delta replaces: sums over
+        dossiers, like `incremental`. Read through the `dossiers` view instead, the
+        anti-join would be paid by each of the measure query's five passes (4× the time
+        at 10 M). Cells where every measure is 0 are dropped, as a plain read has none.
+        """
+        con = self.con
+        if not _has_rows(con, "dossier_delta"):
+            return con.execute(dossier_measures_sql(incremental=False)).to_arrow_table()
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE replaced AS SELECT * FROM dossier_months "
+            "WHERE dossier_id IN (SELECT dossier_id FROM dossier_delta)"
+        )
+        parts = [
+            con.execute(dossier_measures_sql(incremental=False, source=source)).to_arrow_table()
+            for source in ("dossier_months", "dossier_delta", "replaced")
+        ]
+        con.execute("DROP TABLE replaced")
+        return self._moved(parts[0], added=parts[1], removed=parts[2], drop_zeros=True)
+
+    def _moved(
+        self, base: pa.Table, *, added: pa.Table, removed: pa.Table, drop_zeros: bool = False
+    ) -> pa.Table:
+        """`base` plus the measures `added` minus the measures `removed`, cell by cell."""
+        con = self.con
+        con.register("moved_base", as_measure_table(base, DOSSIER_SCHEMA))
+        con.register("added", added)
+        con.register("removed", removed)
+        sums = ", ".join(f"SUM({m}) AS {m}" for m in DOSSIER_MEASURES)
+        negated = ", ".join(f"-{m} AS {m}" for m in DOSSIER_MEASURES)
+        nonzero = " OR ".join(f"SUM({m}) <> 0" for m in DOSSIER_MEASURES)
+        moved = con.execute(
+            f"""SELECT unit_code, month, {sums} FROM (
+                    SELECT * FROM moved_base
+                    UNION ALL SELECT * FROM added
+                    UNION ALL SELECT unit_code, month, {negated} FROM removed)
+                GROUP BY unit_code, month
+                {f"HAVING {nonzero}" if drop_zeros else ""}"""
+        ).to_arrow_table()
+        for name in ("moved_base", "added", "removed"):
+            con.unregister(name)
+        return moved
 
     def incremental(self, months: Sequence[int], stored_base: pa.Table) -> Result:
         """The stored base, less what the replaced versions counted, plus the new ones.
@@ -121,24 +204,14 @@ class Engine:
         """
         self._calendar(months)
         con = self.con
+        before = self._finish(stored_base, months, cells=0).values
         new = con.execute(
             dossier_measures_sql(incremental=False, source="changed_new")
         ).to_arrow_table()
         old = con.execute(
             dossier_measures_sql(incremental=False, source="changed_old")
         ).to_arrow_table()
-        con.register("stored_base", as_measure_table(stored_base, DOSSIER_SCHEMA))
-        con.register("added", new)
-        con.register("removed", old)
-        sums = ", ".join(f"SUM({m}) AS {m}" for m in DOSSIER_MEASURES)
-        negated = ", ".join(f"-{m} AS {m}" for m in DOSSIER_MEASURES)
-        base = con.execute(
-            f"""SELECT unit_code, month, {sums} FROM (
-                    SELECT * FROM stored_base
-                    UNION ALL SELECT * FROM added
-                    UNION ALL SELECT unit_code, month, {negated} FROM removed)
-                GROUP BY unit_code, month"""
-        ).to_arrow_table()
+        base = self._moved(stored_base, added=new, removed=old)
         touched = len(
             {
                 (u, m)
@@ -148,7 +221,18 @@ class Engine:
                 )
             }
         )
-        return self._finish(base, months, cells=touched)
+        after = self._finish(base, months, cells=touched)
+        con.register("values_before", before)
+        con.register("values_after", after.values)
+        changed = con.execute(
+            """SELECT a.* FROM values_after a
+               LEFT JOIN values_before b USING (measure, unit_code, period)
+               WHERE a.value IS DISTINCT FROM b.value
+               ORDER BY 1, 2, 3"""
+        ).to_arrow_table()
+        for name in ("values_before", "values_after"):
+            con.unregister(name)
+        return replace(after, changed=changed)
 
     def rollup(self, base: pa.Table, months: Sequence[int]) -> Result:
         """Roll up a stored base again (the catalog changed, the dossiers did not)."""
@@ -194,3 +278,12 @@ class Engine:
             """
         ).to_arrow_table()
         return Result(values, base, tuple(months), base.num_rows if cells is None else cells)
+
+
+def _has_rows(con: duckdb.DuckDBPyConnection, view: str) -> bool:
+    """Whether `view` exists and holds a row (connections made by another engine's
+    caller may register `dossiers` alone)."""
+    try:
+        return con.execute(f"SELECT 1 FROM {view} LIMIT 1").fetchone() is not None
+    except duckdb.CatalogException:
+        return False

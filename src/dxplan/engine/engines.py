@@ -5,7 +5,8 @@ joins, CASE, COUNT/SUM, COALESCE, UNION and IN-subqueries. Each engine here gets
 transpiled by SQLGlot from "duckdb" to its own dialect (DuckDB runs them as written)
 and reads the same inputs:
 
-- `dossiers`: the stored dossier Parquet files (`operational.dossiers.STORED_TYPES`),
+- `dossiers`: the stored dossiers (`operational.columns.STORED_TYPES`): the month files,
+  and the delta if the snapshot has one, read as `operational.partitions.LIVE_DOSSIERS`,
 - `procedures`: the latest catalog's Parquet file(s) (`operational.catalog.CATALOG_TYPES`),
 - `months`: the month grid (`calendar.months_table`),
 - `cells`: for an incremental recompute only, the (unit_code, month) pairs to compute.
@@ -38,7 +39,8 @@ from dxplan.engine.definitions import (
     dossier_measures_sql,
 )
 from dxplan.operational.catalog import CATALOG_TYPES
-from dxplan.operational.dossiers import STORED_TYPES, empty_select, sql_path
+from dxplan.operational.columns import STORED_TYPES, empty_select, sql_path
+from dxplan.operational.partitions import LIVE_DOSSIERS
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -90,8 +92,10 @@ class QueryEngine(ABC):
         months: pa.Table,
         *,
         cells: pa.Table | None = None,
+        deltas: Sequence[str] = (),
     ) -> None:
         self.dossiers = tuple(str(p) for p in dossiers)
+        self.deltas = tuple(str(p) for p in deltas)
         self.procedures = tuple(str(p) for p in procedures)
         self.months = months
         self.cells = cells
@@ -141,12 +145,18 @@ class DuckDBEngine(QueryEngine):
         months: pa.Table,
         *,
         cells: pa.Table | None = None,
+        deltas: Sequence[str] = (),
         connection: duckdb.DuckDBPyConnection | None = None,
     ) -> None:
-        super().__init__(dossiers, procedures, months, cells=cells)
+        super().__init__(dossiers, procedures, months, cells=cells, deltas=deltas)
         self._owned = connection is None
         self.con = connection if connection is not None else duckdb.connect()
-        self._view("dossiers", self.dossiers, STORED_TYPES)
+        if self.deltas:  # the month files less the dossiers the delta replaces, plus it
+            self._view("dossier_months", self.dossiers, STORED_TYPES)
+            self._view("dossier_delta", self.deltas, STORED_TYPES)
+            self.con.execute(f"CREATE OR REPLACE TEMP VIEW dossiers AS {LIVE_DOSSIERS}")
+        else:
+            self._view("dossiers", self.dossiers, STORED_TYPES)
         self._view("procedures", self.procedures, CATALOG_TYPES)
         self.con.register("months", months)
         if cells is not None:
@@ -187,16 +197,23 @@ class SparkEngine(QueryEngine):
         months: pa.Table,
         *,
         cells: pa.Table | None = None,
+        deltas: Sequence[str] = (),
         session: SparkSession | None = None,
     ) -> None:
-        super().__init__(dossiers, procedures, months, cells=cells)
+        super().__init__(dossiers, procedures, months, cells=cells, deltas=deltas)
         from dxplan.engine import spark as spark_sessions
 
         self._owned = session is None
         self._root: SparkSession = session if session is not None else spark_sessions.session()
         try:
             self.spark: SparkSession = self._root.newSession()
-            self._view("dossiers", self.dossiers, STORED_TYPES)
+            if self.deltas:
+                self._view("dossier_months", self.dossiers, STORED_TYPES)
+                self._view("dossier_delta", self.deltas, STORED_TYPES)
+                live = transpile(LIVE_DOSSIERS, self.dialect)
+                self.spark.sql(live).createOrReplaceTempView("dossiers")
+            else:
+                self._view("dossiers", self.dossiers, STORED_TYPES)
             self._view("procedures", self.procedures, CATALOG_TYPES)
             self.spark.createDataFrame(months).createOrReplaceTempView("months")
             if cells is not None:
@@ -237,6 +254,7 @@ def open_engine(
     months: pa.Table,
     *,
     cells: pa.Table | None = None,
+    deltas: Sequence[str] = (),
     **options: Any,
 ) -> QueryEngine:
     """The engine called `name` over these inputs; `options` go to its class.
@@ -248,4 +266,4 @@ def open_engine(
     except KeyError:
         known = ", ".join(sorted(ENGINES))
         raise ValueError(f"unknown engine {name!r}: use one of {known}") from None
-    return kind(dossiers, procedures, months, cells=cells, **options)
+    return kind(dossiers, procedures, months, cells=cells, deltas=deltas, **options)

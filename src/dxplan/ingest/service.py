@@ -32,7 +32,8 @@ from dxplan.ingest.readers import read
 from dxplan.ingest.validate import Validator
 from dxplan.operational import OperationalStore
 from dxplan.operational.catalog import register_catalog, replace_catalog
-from dxplan.operational.dossiers import merge, register_dossiers
+from dxplan.operational.dossiers import merge
+from dxplan.operational.partitions import delta_files, dossier_files, register_dossiers
 from dxplan.operational.snapshot import Manifest, Writer
 from dxplan.store import values as value_store
 from dxplan.workspace import Workspace
@@ -87,7 +88,11 @@ class _Context:
 def operational_store(workspace: Workspace) -> OperationalStore:
     """The operational store of a workspace (in its data folder)."""
     settings = workspace.settings
-    return OperationalStore(settings.data_dir / "operational", settings.duckdb_memory_limit)
+    return OperationalStore(
+        settings.data_dir / "operational",
+        settings.duckdb_memory_limit,
+        settings.dossier_delta_limit,
+    )
 
 
 def _context(workspace: Workspace) -> _Context:
@@ -169,7 +174,9 @@ def import_files(
         with context.store.snapshots.writer() as writer:
             _resync(con, writer, context, workspace, actor)
             if feed.name == "dossiers":
-                manifest, change = merge(con, writer, root, context.plan.timezone)
+                manifest, change = merge(
+                    con, writer, root, context.plan.timezone, delta_limit=context.store.delta_limit
+                )
                 result.stored = change.changed
             else:
                 manifest, changes = replace_catalog(con, writer, root)
@@ -239,19 +246,25 @@ def _recompute(
     register_dossiers(con, manifest, root)
     register_catalog(con, manifest, root)
     engine = Engine(con, context.plan, context.organisation)
-    months = engine.month_grid(_this_month(context.plan))
-    reusable = not full and manifest.base is not None and tuple(manifest.months) == months
-    if reusable and manifest.base is not None:
-        stored = pq.read_table(context.store.snapshots.path(manifest.base))
-        if incremental:
-            result = engine.incremental(months, stored)
+    stored = (
+        pq.read_table(context.store.snapshots.path(manifest.base))
+        if manifest.base is not None and not full
+        else None
+    )
+    result: Result | None = None
+    if incremental and stored is not None and engine.changes_fit(manifest.months):
+        # the grid follows from the moved base: no pass over every dossier to find it
+        moved = engine.incremental(manifest.months, stored)
+        if engine.grid_of(moved.base) == tuple(manifest.months):
+            result, months, mode = moved, tuple(manifest.months), "incremental"
+    if result is None:
+        months = engine.month_grid(_this_month(context.plan))
+        if stored is not None and tuple(manifest.months) == months and not incremental:
+            result, mode = engine.rollup(stored, months), "roll-up"
         else:
-            result = engine.rollup(stored, months)
-    else:
-        result = engine.full(months, _base_elsewhere(context, manifest, months))
+            result, mode = engine.full(months, _base_elsewhere(context, manifest, months)), "full"
     relative, path = writer.new_file("base", "monthly")
     pq.write_table(result.base, path, compression="zstd")
-    mode = ("incremental" if incremental else "roll-up") if reusable else "full"
     return replace(manifest, base=relative, months=months), result, mode
 
 
@@ -262,7 +275,6 @@ def _base_elsewhere(
     if context.engine == DEFAULT_ENGINE:
         return None
     root = context.store.root
-    dossiers = [str(root / path) for _, path in sorted(manifest.dossiers.items())]
     catalog = [str(root / manifest.catalog.file)] if manifest.catalog else []
     from dxplan.engine import spark  # the JVM starts only when Spark is asked for
 
@@ -270,9 +282,10 @@ def _base_elsewhere(
     try:
         with open_engine(
             context.engine,
-            dossiers,
+            dossier_files(manifest, str(root)),
             catalog,
             months_table(months, context.plan.calendar),
+            deltas=delta_files(manifest, str(root)),
             session=session,
         ) as engine:
             return engine.dossier_measures()
@@ -283,9 +296,10 @@ def _base_elsewhere(
 def _record(workspace: Workspace, result: Result, actor: str, *, full: bool) -> int:
     """Store the computed values; unless incremental, a figure no longer found is withdrawn.
 
-    (An incremental compute returns its touched cells, with zeros, itself.)
+    (An incremental compute gives only the values that moved: the value store holds the
+    previous snapshot's figures, `_resync` sees to that.)
     """
-    columns = result.values.to_pydict()
+    columns = result.to_record.to_pydict()
     rows = list(
         zip(
             columns["measure"],

@@ -13,7 +13,7 @@ import duckdb
 from dxplan.domain.period import DEFAULT_TIMEZONE
 from dxplan.operational.catalog import register_catalog
 from dxplan.operational.clock import use_time_zone
-from dxplan.operational.dossiers import register_dossiers
+from dxplan.operational.partitions import DELTA_LIMIT, register_dossiers
 from dxplan.operational.snapshot import Manifest, Snapshots, StoreBusy
 
 __all__ = ["MEMORY_LIMIT", "Manifest", "OperationalStore", "Snapshots", "StoreBusy"]
@@ -22,9 +22,12 @@ MEMORY_LIMIT = "1GB"  # DuckDB spills beyond this (the default of DXPLAN_DUCKDB_
 
 
 class OperationalStore:
-    def __init__(self, root: Path, memory_limit: str = MEMORY_LIMIT) -> None:
+    def __init__(
+        self, root: Path, memory_limit: str = MEMORY_LIMIT, delta_limit: int = DELTA_LIMIT
+    ) -> None:
         self.root = root
         self.memory_limit = memory_limit
+        self.delta_limit = delta_limit  # rows of changed dossiers kept apart (partitions.py)
         self.snapshots = Snapshots(root)
 
     def connect(

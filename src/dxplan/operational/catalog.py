@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from dxplan.operational.dossiers import empty_select, sql_path
+from dxplan.operational.columns import empty_select, sql_path
 from dxplan.operational.snapshot import CatalogVersion, Manifest, Writer
 
 COLUMNS = (

@@ -18,44 +18,14 @@ from dataclasses import dataclass, replace
 import duckdb
 
 from dxplan.operational.clock import use_time_zone
-from dxplan.operational.snapshot import Manifest, Writer
-
-CONTENT = (
-    "dossier_id, procedure_code, unit_code, channel, received_at, due_at, finished_at, "
-    "status, fee_required, paid_online, input_digitized, result_digitized, updated_at"
+from dxplan.operational.columns import CONTENT, CONTENT_COLUMNS, STORED
+from dxplan.operational.partitions import (
+    DELTA_LIMIT,
+    register_dossiers,
+    stored_versions_sql,
+    write_changes,
 )
-STORED = f"{CONTENT}, import_no, seq, received_month, finished_month"
-_CONTENT_COLUMNS = [c.strip() for c in CONTENT.split(",")]
-STORED_TYPES = {
-    "dossier_id": "VARCHAR",
-    "procedure_code": "VARCHAR",
-    "unit_code": "VARCHAR",
-    "channel": "VARCHAR",
-    "received_at": "BIGINT",
-    "due_at": "BIGINT",
-    "finished_at": "BIGINT",
-    "status": "VARCHAR",
-    "fee_required": "BOOLEAN",
-    "paid_online": "BOOLEAN",
-    "input_digitized": "BOOLEAN",
-    "result_digitized": "BOOLEAN",
-    "updated_at": "BIGINT",
-    "import_no": "INTEGER",
-    "seq": "BIGINT",
-    "received_month": "INTEGER",
-    "finished_month": "INTEGER",
-}
-
-
-def empty_select(types: dict[str, str]) -> str:
-    """A SELECT with these typed columns and no rows (a store before its first import)."""
-    columns = ", ".join(f"CAST(NULL AS {kind}) AS {name}" for name, kind in types.items())
-    return f"SELECT {columns} WHERE false"
-
-
-def sql_path(path: object) -> str:
-    """A file path as a SQL string literal (paths come from settings, not from files)."""
-    return "'" + str(path).replace("'", "''") + "'"
+from dxplan.operational.snapshot import Manifest, Writer
 
 
 @dataclass(frozen=True)
@@ -67,29 +37,18 @@ class DossierChange:
     months: tuple[int, ...]
 
 
-def dossier_files(manifest: Manifest, root: str) -> list[str]:
-    return [f"{root}/{path}" for _, path in sorted(manifest.dossiers.items())]
-
-
-def register_dossiers(con: duckdb.DuckDBPyConnection, manifest: Manifest, root: str) -> None:
-    """A view `dossiers` over the snapshot's files (empty with the right columns if none)."""
-    files = dossier_files(manifest, root)
-    if files:
-        listing = ", ".join(sql_path(f) for f in files)
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW dossiers AS SELECT * FROM read_parquet([{listing}])"
-        )
-    else:
-        con.execute(f"CREATE OR REPLACE TEMP VIEW dossiers AS {empty_select(STORED_TYPES)}")
-
-
 def _month(column: str) -> str:
     # the local month (in the session's zone, the plan's) of an epoch-microsecond instant
     return f"CAST(strftime(make_timestamptz({column}), '%Y%m') AS INTEGER)"
 
 
 def merge(
-    con: duckdb.DuckDBPyConnection, writer: Writer, root: str, timezone: str
+    con: duckdb.DuckDBPyConnection,
+    writer: Writer,
+    root: str,
+    timezone: str,
+    *,
+    delta_limit: int = DELTA_LIMIT,
 ) -> tuple[Manifest, DossierChange]:
     """Merge the validated rows of `staging` into the snapshot; return the next manifest.
 
@@ -114,8 +73,7 @@ def merge(
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE changed_old AS
-        SELECT {STORED} FROM dossiers
-        WHERE dossier_id IN (SELECT dossier_id FROM incoming)
+        {stored_versions_sql(base, root, "SELECT dossier_id FROM incoming")}
         """
     )
     # Fast path (a first load, or only new dossiers, each once): every row wins as it is.
@@ -151,7 +109,7 @@ def merge(
             CREATE OR REPLACE TEMP TABLE changed_new AS
             SELECT w.* FROM winners w LEFT JOIN changed_old o USING (dossier_id)
             WHERE o.dossier_id IS NULL OR {
-                " OR ".join(f"w.{c} IS DISTINCT FROM o.{c}" for c in _CONTENT_COLUMNS)
+                " OR ".join(f"w.{c} IS DISTINCT FROM o.{c}" for c in CONTENT_COLUMNS)
             }
             """
         )
@@ -168,37 +126,13 @@ def merge(
             "SELECT received_month FROM changed_old UNION SELECT received_month FROM changed_new"
         ).fetchall()
     )
-    partitions = dict(base.dossiers)
-    total = base.dossier_count
-    for month in months:
-        key = str(month)
-        relative, path = writer.new_file("dossiers", key)
-        old_file = f"{root}/{partitions[key]}" if key in partitions else ""
-        old = (
-            f"SELECT {STORED} FROM read_parquet({sql_path(old_file)}) "
-            "WHERE dossier_id NOT IN (SELECT dossier_id FROM changed_new)"
-            if key in partitions
-            else f"SELECT {STORED} FROM changed_new WHERE false"
-        )
-        new = f"SELECT {STORED} FROM changed_new WHERE received_month = {month}"
-        rows = _count(con, f"SELECT count(*) FROM ({old} UNION ALL {new})")
-        before = (
-            _count(
-                con, f"SELECT count(*) FROM read_parquet({sql_path(f'{root}/{partitions[key]}')})"
-            )
-            if key in partitions
-            else 0
-        )
-        total += rows - before
-        if rows == 0:
-            partitions.pop(key, None)
-            continue
-        con.execute(
-            f"COPY ({old} UNION ALL {new}) TO {sql_path(path)} "
-            "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)"
-        )
-        partitions[key] = relative
-    manifest = replace(base, imports=import_no, dossiers=partitions, dossier_count=total)
+    replaced = _count(con, "SELECT count(*) FROM changed_old")
+    layout = write_changes(con, writer, root, delta_limit=delta_limit)
+    manifest = replace(
+        layout.applied(base),
+        imports=import_no,
+        dossier_count=base.dossier_count + changed - replaced,
+    )
     return manifest, DossierChange(received, changed, tuple(months))
 
 

@@ -43,6 +43,11 @@ class Manifest:
     created_at: str = ""
     dossiers: dict[str, str] = field(default_factory=dict)  # month "202507" -> file
     dossier_count: int = 0
+    # Dossiers changed since their months were last written: one row per dossier, its
+    # current version; a month file's row of a dossier found here is replaced (see
+    # `partitions.py`). None: the month files alone hold every dossier.
+    dossier_delta: str | None = None
+    delta_count: int = 0
     catalogs: tuple[CatalogVersion, ...] = ()
     base: str | None = None  # the engine's own monthly measures per unit
     months: tuple[int, ...] = ()  # the month grid `base` was computed on
@@ -53,8 +58,9 @@ class Manifest:
 
     def files(self) -> set[str]:
         found = set(self.dossiers.values()) | {c.file for c in self.catalogs}
-        if self.base:
-            found.add(self.base)
+        for extra in (self.base, self.dossier_delta):
+            if extra:
+                found.add(extra)
         return found
 
     def to_json(self) -> str:
