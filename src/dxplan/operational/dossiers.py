@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 import duckdb
 
-from dxplan.operational.clock import use_time_zone
+from dxplan.operational.clock import local_month_sql, steady_offset, use_time_zone
 from dxplan.operational.snapshot import Manifest, Writer
 
 CONTENT = (
@@ -83,9 +83,24 @@ def register_dossiers(con: duckdb.DuckDBPyConnection, manifest: Manifest, root: 
         con.execute(f"CREATE OR REPLACE TEMP VIEW dossiers AS {empty_select(STORED_TYPES)}")
 
 
-def _month(column: str) -> str:
-    # the local month (in the session's zone, the plan's) of an epoch-microsecond instant
-    return f"CAST(strftime(make_timestamptz({column}), '%Y%m') AS INTEGER)"
+def _steady_offset(con: duckdb.DuckDBPyConnection, timezone: str) -> int | None:
+    """The zone's offset if it holds over every incoming instant (see `steady_offset`)."""
+    row = con.execute(
+        "SELECT least(min(received_at), min(finished_at)), "
+        "greatest(max(received_at), max(finished_at)) FROM staging"
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return steady_offset(timezone, int(row[0]), int(row[1]))
+
+
+def _repeats(con: duckdb.DuckDBPyConnection) -> int:
+    """How many incoming rows repeat an earlier row's dossier_id."""
+    # distinct 64-bit hashes are cheaper to count than strings; a collision only lowers
+    # the count, so no repeat among the hashes means none among the ids
+    if _count(con, "SELECT count(*) - count(DISTINCT hash(dossier_id)) FROM incoming") == 0:
+        return 0
+    return _count(con, "SELECT count(*) - count(DISTINCT dossier_id) FROM incoming")
 
 
 def merge(
@@ -101,12 +116,13 @@ def merge(
     import_no = base.imports + 1
     register_dossiers(con, base, root)
     use_time_zone(con, timezone)
+    offset = _steady_offset(con, timezone)
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE incoming AS
         SELECT {CONTENT}, {import_no}::INTEGER AS import_no, seq,
-               {_month("received_at")} AS received_month,
-               CASE WHEN finished_at IS NOT NULL THEN {_month("finished_at")} END
+               {local_month_sql("received_at", offset)} AS received_month,
+               CASE WHEN finished_at IS NOT NULL THEN {local_month_sql("finished_at", offset)} END
                    AS finished_month
         FROM staging
         """
@@ -119,10 +135,9 @@ def merge(
         """
     )
     # Fast path (a first load, or only new dossiers, each once): every row wins as it is.
-    overlap = _count(con, "SELECT count(*) FROM changed_old")
-    repeats = _count(con, "SELECT count(*) - count(DISTINCT dossier_id) FROM incoming")
-    if overlap == 0 and repeats == 0:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE changed_new AS SELECT {STORED} FROM incoming")
+    if _count(con, "SELECT count(*) FROM changed_old") == 0 and _repeats(con) == 0:
+        # the incoming rows are the change as they are: a view, not a second copy
+        con.execute(f"CREATE OR REPLACE TEMP VIEW changed_new AS SELECT {STORED} FROM incoming")
     else:
         # apply the versioning rule to the stored record and the new ones together
         con.execute(
@@ -155,9 +170,9 @@ def merge(
             }
             """
         )
-    con.execute(
-        "DELETE FROM changed_old WHERE dossier_id NOT IN (SELECT dossier_id FROM changed_new)"
-    )
+        con.execute(
+            "DELETE FROM changed_old WHERE dossier_id NOT IN (SELECT dossier_id FROM changed_new)"
+        )
     received = _count(con, "SELECT count(*) FROM staging")
     changed = _count(con, "SELECT count(*) FROM changed_new")
     if changed == 0:
