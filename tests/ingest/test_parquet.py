@@ -66,9 +66,7 @@ def _rows(statuses, units, procedures):
     )
 
 
-def test_errors_and_warnings_in_a_parquet_file_name_their_record(
-    initialised, tmp_path, measures
-):
+def test_errors_and_warnings_in_a_parquet_file_name_their_record(initialised, tmp_path, measures):
     catalog = tmp_path / "catalog.csv"
     catalog.write_text(
         "procedure_code,name,agency_code,level,online_level,on_national_portal,has_fee,"

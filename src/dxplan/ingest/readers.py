@@ -29,7 +29,6 @@ from dxplan.ingest.errors import RowError, UnusableInput, row_error
 ROW: Final = "_row"
 
 
-
 @dataclass(frozen=True)
 class FileScan:
     """A whole Parquet file for DuckDB to read itself, in the shape of a batch.

@@ -44,8 +44,7 @@ def steady_offset(timezone: str, first: int, last: int) -> int | None:
     zone = zone_of(timezone)
     try:
         offsets = {
-            datetime.fromtimestamp(hour * 3600, zone).utcoffset()
-            for hour in range(start, stop + 1)
+            datetime.fromtimestamp(hour * 3600, zone).utcoffset() for hour in range(start, stop + 1)
         }
     except (OverflowError, ValueError, OSError):  # instants beyond the years Python knows
         return None
