@@ -93,3 +93,13 @@ def test_errors_and_warnings_in_a_parquet_file_name_their_record(initialised, tm
     assert "mixed.parquet:5: error [missing-value] unit_code is required" in result.output
     assert "5 rows read from 1 file(s), 3 valid, 2 rejected" in result.output
     assert measures()[("dossiers_received", "31135", "2025-07")] == 3
+
+
+def test_a_column_named_like_another_but_for_case_is_ignored(initialised, tmp_path, measures):
+    # names are case-sensitive in the contract; DuckDB's are not, and would read `Status`
+    path = tmp_path / "cased.parquet"
+    table = _rows(["processing"], ["31135"], ["1.000001"])
+    pq.write_table(table.add_column(0, "Status", pa.array(["pending"])), path)
+    result = initialised("import", "dossiers", str(path))
+    assert result.exit_code == 0, result.output
+    assert measures()[("dossiers_received", "31135", "2025-07")] == 1

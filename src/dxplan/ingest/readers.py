@@ -5,7 +5,7 @@ file's own types for Parquet; the validator reads both) plus `_row`, the row a p
 would look for: the spreadsheet row for CSV and XLSX (the header is row 1), the line
 for JSON Lines, the record number for Parquet. A Parquet file is not decoded here: it
 comes as one `FileScan`, which DuckDB reads itself, in parallel, with the same columns
-and rows. Readers are registered by file ending; a 10-million-row file is never held in
+and rows (as Arrow batches only when two of its column names differ only in case). Readers are registered by file ending; a 10-million-row file is never held in
 memory at once.
 """
 
@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 from dxplan.ingest.errors import RowError, UnusableInput, row_error
 
 ROW: Final = "_row"
+BATCH_ROWS: Final = 200_000
 
 
 @dataclass(frozen=True)
@@ -231,8 +232,29 @@ def read_parquet(path: Path, label: str, columns: list[str]) -> Iterator[Batch]:
     twice = sorted({n for n in present if present.count(n) > 1})
     if twice:
         raise UnusableInput(label, f"the file names {', '.join(twice)} twice")
+    lowered = [n.lower() for n in schema.names]
+    if len(set(lowered)) < len(lowered):  # DuckDB would take `Status` for `status`
+        yield from _parquet_batches(file, present, label)
+        return
     fields = pa.schema([schema.field(n) for n in present])
     yield FileScan(path, tuple(present), fields, file.metadata.num_rows), []
+
+
+def _parquet_batches(file: pq.ParquetFile, present: list[str], label: str) -> Iterator[Batch]:
+    """The file as Arrow batches, for names that differ only in case (DuckDB's names
+    are not case-sensitive, the contract's are)."""
+    position = 1
+    try:
+        for batch in file.iter_batches(batch_size=BATCH_ROWS, columns=present):
+            table = pa.Table.from_batches([batch])
+            table = table.append_column(ROW, _rows(position, table.num_rows))
+            position += table.num_rows
+            yield table, []
+    except (pa.ArrowInvalid, OSError) as error:
+        raise UnusableInput(label, f"the Parquet file is damaged ({error})") from None
+    if position == 1:
+        empty = {n: pa.array([], pa.string()) for n in present}
+        yield pa.table({**empty, ROW: pa.array([], pa.int64())}), []
 
 
 @reader(".jsonl", ".ndjson")
