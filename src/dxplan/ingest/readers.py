@@ -5,8 +5,9 @@ file's own types for Parquet; the validator reads both) plus `_row`, the row a p
 would look for: the spreadsheet row for CSV and XLSX (the header is row 1), the line
 for JSON Lines, the record number for Parquet. A Parquet file is not decoded here: it
 comes as one `FileScan`, which DuckDB reads itself, in parallel, with the same columns
-and rows (as Arrow batches only when two of its column names differ only in case). Readers are registered by file ending; a 10-million-row file is never held in
-memory at once.
+and rows (as Arrow batches only when two of its column names differ only in case).
+Readers are registered by file ending; a 10-million-row file is never held in memory
+at once.
 """
 
 from __future__ import annotations
