@@ -46,3 +46,60 @@ def test_a_missing_typed_value_is_reported(initialised, tmp_path):
     result = initialised("import", "dossiers", str(path))
     assert result.exit_code == 3
     assert "missing.parquet:1: error [missing-value] fee_required is required" in result.output
+
+
+def _rows(statuses, units, procedures):
+    n = len(statuses)
+    return pa.table(
+        {
+            "dossier_id": [f"Q{i + 1}" for i in range(n)],
+            "procedure_code": procedures,
+            "unit_code": units,
+            "channel": ["direct"] * n,
+            "received_at": pa.array([datetime(2025, 7, 1, 8, 0)] * n, pa.timestamp("us")),
+            "status": statuses,
+            "fee_required": pa.array([False] * n),
+            "paid_online": pa.array([False] * n),
+            "input_digitized": pa.array([True] * n),
+            "result_digitized": pa.array([False] * n),
+        }
+    )
+
+
+def test_errors_and_warnings_in_a_parquet_file_name_their_record(initialised, tmp_path, measures):
+    catalog = tmp_path / "catalog.csv"
+    catalog.write_text(
+        "procedure_code,name,agency_code,level,online_level,on_national_portal,has_fee,"
+        "online_payment\n1.000001,Cấp giấy phép xây dựng,92-SXD,city,full,true,true,true\n",
+        encoding="utf-8",
+    )
+    assert initialised("import", "procedures", str(catalog)).exit_code == 0
+    path = tmp_path / "mixed.parquet"
+    # record 3: an unknown status; record 4: an unknown procedure (stored, a warning);
+    # record 5: no unit; records 1, 2 and 4 are stored
+    table = _rows(
+        ["processing", "processing", "pending", "processing", "processing"],
+        ["31135", "31135", "31135", "31135", None],
+        ["1.000001", "1.000001", "1.000001", "9.999999", "1.000001"],
+    )
+    pq.write_table(table, path, row_group_size=2)  # records span three row groups
+    result = initialised("import", "dossiers", str(path))
+    assert result.exit_code == 3, result.output
+    assert (
+        "mixed.parquet:3: error [not-a-choice] status: 'pending' is not one of processing, "
+        "finished, withdrawn" in result.output
+    )
+    assert "mixed.parquet:4: warning [unknown-procedure] procedure '9.999999'" in result.output
+    assert "mixed.parquet:5: error [missing-value] unit_code is required" in result.output
+    assert "5 rows read from 1 file(s), 3 valid, 2 rejected" in result.output
+    assert measures()[("dossiers_received", "31135", "2025-07")] == 3
+
+
+def test_a_column_named_like_another_but_for_case_is_ignored(initialised, tmp_path, measures):
+    # names are case-sensitive in the contract; DuckDB's are not, and would read `Status`
+    path = tmp_path / "cased.parquet"
+    table = _rows(["processing"], ["31135"], ["1.000001"])
+    pq.write_table(table.add_column(0, "Status", pa.array(["pending"])), path)
+    result = initialised("import", "dossiers", str(path))
+    assert result.exit_code == 0, result.output
+    assert measures()[("dossiers_received", "31135", "2025-07")] == 1

@@ -59,3 +59,22 @@ def test_an_unknown_time_zone_is_refused_at_its_line(cli, tmp_path, monkeypatch)
     line = 1 + path.read_text("utf-8").splitlines().index("timezone: Asia/Atlantis")
     assert f":{line}" in result.output
     assert "Asia/Atlantis" in result.output and "timezone" in result.output
+
+
+def test_months_across_a_change_to_summer_time(cli, dossier_file, measures, monkeypatch, tmp_path):
+    # Berlin moves from UTC+1 to UTC+2 on 30 March 2025: no steady offset over these
+    # dossiers, so each month is found by the zone's rules (and not by arithmetic)
+    monkeypatch.setenv("DXPLAN_PLAN_FILE", str(plan_in_zone(tmp_path, "Europe/Berlin")))
+    assert cli("init").exit_code == 0
+    path = dossier_file(
+        _row("A", "2025-03-31T22:30:00Z"),  # 1 April 00:30 summer time: April
+        _row("B", "2025-03-31T21:30:00Z"),  # 31 March 23:30: March
+        _row("C", "2025-01-31T23:30:00Z"),  # 1 February 00:30 winter time: February
+    )
+    result = cli("import", "dossiers", path)
+    assert result.exit_code == 0, result.output
+    found = measures()
+    assert found[("dossiers_received", "31135", "2025-04")] == 1
+    assert found[("dossiers_received", "31135", "2025-03")] == 1
+    assert found[("dossiers_received", "31135", "2025-02")] == 1
+    assert found.get(("dossiers_received", "31135", "2025-01"), 0) == 0

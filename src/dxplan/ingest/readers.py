@@ -3,8 +3,11 @@
 Each reader yields `pyarrow.Table` batches with the wanted columns (text, or the
 file's own types for Parquet; the validator reads both) plus `_row`, the row a person
 would look for: the spreadsheet row for CSV and XLSX (the header is row 1), the line
-for JSON Lines, the record number for Parquet. Readers are registered by file ending;
-a 10-million-row file is never held in memory at once.
+for JSON Lines, the record number for Parquet. A Parquet file is not decoded here: it
+comes as one `FileScan`, which DuckDB reads itself, in parallel, with the same columns
+and rows (as Arrow batches only when two of its column names differ only in case).
+Readers are registered by file ending; a 10-million-row file is never held in memory
+at once.
 """
 
 from __future__ import annotations
@@ -13,19 +16,53 @@ import codecs
 import csv
 import json
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from dxplan.ingest.errors import RowError, UnusableInput, row_error
 
-BATCH_ROWS: Final = 200_000
 ROW: Final = "_row"
+BATCH_ROWS: Final = 200_000
 
-Batch = tuple[pa.Table, list[RowError]]
+
+@dataclass(frozen=True)
+class FileScan:
+    """A whole Parquet file for DuckDB to read itself, in the shape of a batch.
+
+    Decoding it into Arrow batches in Python and handing them to DuckDB cost more than
+    DuckDB's own parallel reader (bench/engine.py).
+    """
+
+    path: Path
+    present: tuple[str, ...]  # the wanted columns the file has
+    schema: pa.Schema  # the wanted columns (absent ones as text), then `_row`
+    num_rows: int
+
+    @property
+    def column_names(self) -> list[str]:
+        return list(self.schema.names)
+
+    def sql(self) -> str:
+        """A SELECT of the file with the schema's columns; `_row` counts records from 1."""
+        columns = [
+            f'"{n}"' if n in self.present else f'NULL::VARCHAR AS "{n}"'
+            for n in self.schema.names
+            if n != ROW
+        ]
+        path = "'" + str(self.path).replace("'", "''") + "'"
+        return (
+            f"SELECT {', '.join(columns)}, file_row_number + 1 AS {ROW} "
+            f"FROM read_parquet({path}, file_row_number = true)"
+        )
+
+
+Batch = tuple[pa.Table | FileScan, list[RowError]]
 Reader = Callable[[Path, str, list[str]], Iterator[Batch]]
 READERS: dict[str, Reader] = {}
 
@@ -85,6 +122,13 @@ def _checked(
                 f"(found: {', '.join(c for c in table.column_names if c != ROW) or 'none'}; "
                 "is the header row there?)",
             )
+        if isinstance(table, FileScan):
+            fields = [
+                table.schema.field(c) if c in table.column_names else pa.field(c, pa.string())
+                for c in columns
+            ]
+            yield replace(table, schema=pa.schema([*fields, pa.field(ROW, pa.int64())])), errors
+            continue
         wanted = [c for c in columns if c in table.column_names]
         data = [table.column(c) for c in wanted]
         for absent in (c for c in columns if c not in table.column_names):
@@ -94,7 +138,7 @@ def _checked(
 
 
 def _rows(start: int, count: int) -> pa.Array:
-    return pa.array(range(start, start + count), pa.int64())
+    return pa.array(np.arange(start, start + count, dtype=np.int64))
 
 
 def _check_utf8(path: Path, label: str) -> None:
@@ -182,9 +226,24 @@ def read_csv(path: Path, label: str, columns: list[str]) -> Iterator[Batch]:
 def read_parquet(path: Path, label: str, columns: list[str]) -> Iterator[Batch]:
     try:
         file = pq.ParquetFile(path)
+        schema = file.schema_arrow
     except (pa.ArrowInvalid, OSError) as error:
         raise UnusableInput(label, f"not a readable Parquet file ({error})") from None
-    present = [n for n in file.schema_arrow.names if n in columns]
+    present = [n for n in schema.names if n in columns]
+    twice = sorted({n for n in present if present.count(n) > 1})
+    if twice:
+        raise UnusableInput(label, f"the file names {', '.join(twice)} twice")
+    lowered = [n.lower() for n in schema.names]
+    if len(set(lowered)) < len(lowered):  # DuckDB would take `Status` for `status`
+        yield from _parquet_batches(file, present, label)
+        return
+    fields = pa.schema([schema.field(n) for n in present])
+    yield FileScan(path, tuple(present), fields, file.metadata.num_rows), []
+
+
+def _parquet_batches(file: pq.ParquetFile, present: list[str], label: str) -> Iterator[Batch]:
+    """The file as Arrow batches, for names that differ only in case (DuckDB's names
+    are not case-sensitive, the contract's are)."""
     position = 1
     try:
         for batch in file.iter_batches(batch_size=BATCH_ROWS, columns=present):
@@ -195,12 +254,8 @@ def read_parquet(path: Path, label: str, columns: list[str]) -> Iterator[Batch]:
     except (pa.ArrowInvalid, OSError) as error:
         raise UnusableInput(label, f"the Parquet file is damaged ({error})") from None
     if position == 1:
-        yield (
-            pa.table(
-                {**{n: pa.array([], pa.string()) for n in present}, ROW: pa.array([], pa.int64())}
-            ),
-            [],
-        )
+        empty = {n: pa.array([], pa.string()) for n in present}
+        yield pa.table({**empty, ROW: pa.array([], pa.int64())}), []
 
 
 @reader(".jsonl", ".ndjson")
@@ -313,4 +368,4 @@ def _cell_text(cell: object) -> str | None:
     return str(cell)
 
 
-__all__ = ["READERS", "ROW", "read", "reader"]
+__all__ = ["READERS", "ROW", "FileScan", "read", "reader"]

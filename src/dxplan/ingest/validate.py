@@ -14,9 +14,9 @@ import duckdb
 import pyarrow as pa
 
 from dxplan.domain.period import DEFAULT_TIMEZONE
-from dxplan.ingest.errors import ErrorReport, row_error
+from dxplan.ingest.errors import ErrorReport, UnusableInput, row_error
 from dxplan.ingest.feeds import Column, ColumnType, Feed
-from dxplan.ingest.readers import ROW
+from dxplan.ingest.readers import ROW, FileScan
 from dxplan.operational.clock import use_time_zone
 
 # ISO 8601 with a time of day; an offset, if any, within the world's (±14:00)
@@ -133,9 +133,25 @@ def _checks(feed: Feed, known_unit: str) -> list[tuple[str, str, str]]:
     return checks
 
 
+_FILE_STRIDE = 1 << 40  # seq = file index × this + row: file and row order in one number
+
+
+def _table_of(con: duckdb.DuckDBPyConnection, name: str, codes: Iterable[str]) -> None:
+    """A temp table `name` (code VARCHAR) holding `codes`, loaded as one Arrow table."""
+    con.register("codes_given", pa.table({"code": pa.array(sorted(set(codes)), pa.string())}))
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT code FROM codes_given")
+    finally:
+        con.unregister("codes_given")
+
+
 @dataclass
 class Validator:
-    """Validates batches of one feed and appends the good rows to a staging table."""
+    """Validates batches of one feed and appends the good rows to a staging table.
+
+    `staging` is a temp table: DuckDB keeps it in memory up to the connection's limit
+    and spills the rest to its temp folder, never writing it into the database file.
+    """
 
     connection: duckdb.DuckDBPyConnection
     feed: Feed
@@ -146,31 +162,22 @@ class Validator:
     def __post_init__(self) -> None:
         con = self.connection
         use_time_zone(con, self.timezone)
-        # from Arrow in one statement: `executemany` (one statement per code) and a bound
-        # list both took seconds for a catalog of a few thousand procedures
-        for table, codes in (
-            ("known_units", self.units),
-            ("known_procedures", self.procedures or frozenset()),
-        ):
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (code VARCHAR PRIMARY KEY)")
-            con.register("codes", pa.table({"code": pa.array(sorted(codes), pa.string())}))
-            con.execute(f"INSERT INTO {table} SELECT code FROM codes")
-            con.unregister("codes")
+        _table_of(con, "known_units", self.units)
+        _table_of(con, "known_procedures", self.procedures or ())
         unit = _quote(self.feed.unit_column)
         self._known_unit = f"coalesce({unit} IN (SELECT code FROM known_units), false)"
         self._queries: dict[frozenset[str], str] = {}
-        checks = _checks(self.feed, self._known_unit)
         errors = ", ".join(
             f"CASE WHEN coalesce({condition}, false) THEN "
             f"{{'code': '{code}', 'column': '{column}', 'value': t_{column}}} END"
-            for code, column, condition in checks
+            for code, column, condition in _checks(self.feed, self._known_unit)
         )
         self._errors = (
             f"SELECT {ROW}, list_filter([{errors}], e -> e IS NOT NULL), first_row, "
-            f"t_{self.feed.key} FROM checked WHERE bad OR first_row IS NOT NULL ORDER BY {ROW}"
+            f"t_{self.feed.key}"
         )
         self._columns = ", ".join(_quote(c.name) for c in self.feed.columns)
-        con.execute(f"CREATE TABLE IF NOT EXISTS staging ({staging_schema(self.feed)})")
+        con.execute(f"CREATE TEMP TABLE IF NOT EXISTS staging ({staging_schema(self.feed)})")
 
     def _query_for(self, typed: frozenset[str]) -> str:
         """The checking query for batches whose `typed` columns arrive with their own type."""
@@ -202,16 +209,58 @@ class Validator:
         self._queries[typed] = query
         return query
 
-    def stage(self, batch: pa.Table, file_index: int, label: str, report: ErrorReport) -> int:
-        """Check one batch; append its good rows to `staging`; return how many were good."""
+    def stage(
+        self, batch: pa.Table | FileScan, file_index: int, label: str, report: ErrorReport
+    ) -> int:
+        """Check one batch; append its good rows to `staging`; return how many were good.
+
+        The good rows go to `staging` in one pass, never materialised in between; only a
+        batch with rejected rows is checked again to list their errors. A `FileScan`
+        that DuckDB finds damaged is an unusable file.
+        """
         con = self.connection
-        con.register("batch", batch)
+        first = file_index * _FILE_STRIDE
+        query = self._query_for(typed_columns(self.feed, batch.schema))
+        if isinstance(batch, FileScan):
+            con.execute(f"CREATE OR REPLACE TEMP VIEW batch AS {batch.sql()}")
+        else:
+            con.register("batch", batch)
         try:
-            query = self._query_for(typed_columns(self.feed, batch.schema))
-            con.execute(f"CREATE OR REPLACE TEMP TABLE checked AS {query}")
+            inserted = con.execute(
+                f"INSERT INTO staging SELECT {self._columns}, {first}::BIGINT + {ROW} AS seq "
+                f"FROM ({query}) WHERE NOT bad AND first_row IS NULL"
+            ).fetchone()
+            good = int(inserted[0]) if inserted else 0
+            if good < batch.num_rows:
+                self._report_errors(query, label, report)
+            if self.procedures is not None and good:
+                self._report_unknown_procedures(first, label, report)
+        except (duckdb.IOException, duckdb.InvalidInputException) as error:
+            if not isinstance(batch, FileScan):
+                raise
+            raise UnusableInput(label, f"the Parquet file is damaged ({error})") from None
         finally:
-            con.unregister("batch")
-        bad = con.execute(self._errors).fetchall()
+            if isinstance(batch, FileScan):
+                con.execute("DROP VIEW IF EXISTS batch")
+            else:
+                con.unregister("batch")
+        return good
+
+    def _report_unknown_procedures(self, first: int, label: str, report: ErrorReport) -> None:
+        """Warn of the batch's staged rows whose procedure is not in the catalog."""
+        for row, code in self.connection.execute(
+            f"SELECT seq - {first}, procedure_code FROM staging "
+            f"WHERE seq BETWEEN {first} + (SELECT min({ROW}) FROM batch) "
+            f"AND {first} + (SELECT max({ROW}) FROM batch) "
+            "AND procedure_code NOT IN (SELECT code FROM known_procedures) ORDER BY 1"
+        ).fetchall():
+            report.add(row_error(label, row, "procedure_code", "unknown-procedure", value=code))
+
+    def _report_errors(self, query: str, label: str, report: ErrorReport) -> None:
+        """Add the errors of the batch's rows that `stage` left out of `staging`."""
+        bad = self.connection.execute(
+            f"{self._errors} FROM ({query}) WHERE bad OR first_row IS NOT NULL ORDER BY {ROW}"
+        ).fetchall()
         for row, errors, first_row, key in bad:
             for error in errors:
                 extra: dict[str, object] = {}
@@ -232,14 +281,3 @@ class Validator:
                     )
                 )
         report.rejected_rows += len(bad)
-        if self.procedures is not None:
-            for row, code in con.execute(
-                f"SELECT {ROW}, procedure_code FROM checked WHERE NOT bad AND "
-                "procedure_code NOT IN (SELECT code FROM known_procedures) ORDER BY 1"
-            ).fetchall():
-                report.add(row_error(label, row, "procedure_code", "unknown-procedure", value=code))
-        good = con.execute(
-            f"INSERT INTO staging SELECT {self._columns}, {file_index}::BIGINT * 1099511627776 "
-            f"+ {ROW} AS seq FROM checked WHERE NOT bad AND first_row IS NULL"
-        ).fetchone()
-        return int(good[0]) if good else 0

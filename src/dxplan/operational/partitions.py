@@ -37,7 +37,7 @@ LIVE_DOSSIERS: Final = f"""
     SELECT {STORED} FROM dossier_delta
 """
 
-_PARQUET: Final = "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)"
+PARTITION_OPTIONS: Final = "(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)"
 
 
 def dossier_files(manifest: Manifest, root: str) -> list[str]:
@@ -125,7 +125,9 @@ def write_changes(
     rows = _count(con, "SELECT count(*) FROM next_delta")
     if base.dossiers and rows <= delta_limit:
         relative, path = writer.new_file("dossiers", "delta")
-        con.execute(f"COPY (SELECT {STORED} FROM next_delta) TO {sql_path(path)} {_PARQUET}")
+        con.execute(
+            f"COPY (SELECT {STORED} FROM next_delta) TO {sql_path(path)} {PARTITION_OPTIONS}"
+        )
         return Layout(dict(base.dossiers), relative, rows, ())
     return _compact(con, writer, root)
 
@@ -156,7 +158,7 @@ def _compact(con: duckdb.DuckDBPyConnection, writer: Writer, root: str) -> Layou
         )
         rows = f"{kept} UNION ALL SELECT {STORED} FROM next_delta WHERE received_month = {month}"
         relative, path = writer.new_file("dossiers", key)
-        con.execute(f"COPY ({rows}) TO {sql_path(path)} {_PARQUET}")
+        con.execute(f"COPY ({rows}) TO {sql_path(path)} {PARTITION_OPTIONS}")
         if _count(con, f"SELECT count(*) FROM read_parquet({sql_path(path)})") == 0:
             path.unlink()  # every dossier of the month moved to another one
             partitions.pop(key, None)
