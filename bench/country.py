@@ -1,4 +1,4 @@
-"""The whole country's dossiers at scale (issue 13): generated straight into the store, then computed.
+"""The whole country's dossiers at scale (issue 13): generated into the store, then computed.
 
     .venv/bin/python bench/country.py generate --size 200000000 --out /work/bench-data/country
     DXPLAN_DUCKDB_MEMORY_LIMIT=3GB .venv/bin/python bench/country.py run \
@@ -214,9 +214,7 @@ def business_days() -> tuple[pa.Table, pa.Table]:
     return days, bdays
 
 
-def cells(
-    who: Receivers, size: int, seed: int = _SEED
-) -> Iterator[tuple[int, int, pa.Table]]:
+def cells(who: Receivers, size: int, seed: int = _SEED) -> Iterator[tuple[int, int, pa.Table]]:
     """(year, month, table of receiver, day, n, first_seq) for every month of `YEARS`:
     the demo's daily volumes split over the receivers by their weight."""
     seq = 0
@@ -454,9 +452,7 @@ def generate(
                     f"({time.perf_counter() - started:6.0f} s)",
                     flush=True,
                 )
-        manifest = writer.commit(
-            Manifest(imports=1, dossiers=files, dossier_count=int(rows.sum()))
-        )
+        manifest = writer.commit(Manifest(imports=1, dossiers=files, dossier_count=int(rows.sum())))
     con.close()
     return Generated(
         {code: int(n) for code, n in zip(who.codes, rows, strict=True) if n},
@@ -475,17 +471,22 @@ def _engine_bench() -> Any:
     return engine
 
 
-def run(work: Path, size: int, repeat: int) -> dict[str, Any]:
+STEPS: Final = ("floor", "engine-full", "compute")  # bench/engine.py's
+_CELLS: Final = {"floor": "floor", "engine-full": "engine", "compute": "compute"}
+
+
+def run(work: Path, size: int, repeat: int, steps: tuple[str, ...] = STEPS) -> dict[str, Any]:
+    """Run `steps` in alternation, `repeat` rounds; their best times, peak RSS, cells."""
     engine = _engine_bench()
     results: dict[str, dict[str, Any]] = {}
     for number in range(repeat):
-        for name in ("floor", "engine-full", "compute"):
+        for name in steps:
             result = engine.run_step(name, work, size, number, repeat, False)
             kept = results.setdefault(name, {"times": [], "rss_mib": 0.0, "cells": None})
             kept["times"].append(result["time"])
             kept["rss_mib"] = max(kept["rss_mib"], result.get("rss_mib", 0.0))
             kept["cells"] = result.get("cells")
-    tables = {n: pq.read_table(work / f"cells-{n}.parquet") for n in ("floor", "engine", "compute")}
+    tables = {n: pq.read_table(work / f"cells-{_CELLS[n]}.parquet") for n in steps}
     floor = tables["floor"]
     equal = {n: t.equals(floor) for n, t in tables.items()}
     totals = {m: int(pa.compute.sum(floor[m]).as_py() or 0) for m in engine.MEASURES}
@@ -513,12 +514,17 @@ def main() -> None:
     bench = commands.add_parser("run", help="floor, Engine.full and compute(full=True)")
     bench.add_argument("--work", type=Path, required=True, help="OUT/nSIZE of `generate`")
     bench.add_argument("--repeat", type=int, default=1)
+    bench.add_argument(
+        "--steps", default=",".join(STEPS), help=f"some of {', '.join(STEPS)}, the floor first"
+    )
     args = parser.parse_args()
 
     if args.command == "generate":
         work = args.out / f"n{args.size}"
         made = generate(work / "store", args.size, memory_limit=args.memory_limit, progress=True)
-        stored = sum((work / "store" / "operational" / f).stat().st_size for f in made.manifest.files())
+        stored = sum(
+            (work / "store" / "operational" / f).stat().st_size for f in made.manifest.files()
+        )
         print(
             f"{made.manifest.dossier_count:,} dossiers of {len(made.rows):,} units in "
             f"{len(made.manifest.dossiers)} files ({stored / 2**30:.1f} GiB) "
@@ -526,7 +532,10 @@ def main() -> None:
         )
         return
     manifest = Snapshots(args.work / "store" / "operational").current()
-    summary = run(args.work, manifest.dossier_count, args.repeat)
+    steps = tuple(args.steps.split(","))
+    if steps[0] != "floor" or not set(steps) <= set(STEPS):
+        raise SystemExit(f"--steps: the floor first, then some of {', '.join(STEPS)}")
+    summary = run(args.work, manifest.dossier_count, args.repeat, steps)
     print(json.dumps({k: v for k, v in summary.items() if k != "results"}, indent=1))
     for name, result in summary["results"].items():
         print(
