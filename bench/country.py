@@ -37,6 +37,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -475,13 +476,29 @@ STEPS: Final = ("floor", "engine-full", "compute")  # bench/engine.py's
 _CELLS: Final = {"floor": "floor", "engine-full": "engine", "compute": "compute"}
 
 
-def run(work: Path, size: int, repeat: int, steps: tuple[str, ...] = STEPS) -> dict[str, Any]:
-    """Run `steps` in alternation, `repeat` rounds; their best times, peak RSS, cells."""
+def run(
+    work: Path,
+    size: int,
+    repeat: int,
+    steps: tuple[str, ...] = STEPS,
+    *,
+    side_by_side: bool = False,
+) -> dict[str, Any]:
+    """Run `steps` in alternation, `repeat` rounds; their best times, peak RSS, cells.
+
+    `side_by_side` starts a round's steps at once, each in its process: the same load
+    hits them all (when a run is too long to alternate on a busy machine).
+    """
     engine = _engine_bench()
     results: dict[str, dict[str, Any]] = {}
     for number in range(repeat):
-        for name in steps:
-            result = engine.run_step(name, work, size, number, repeat, False)
+        with ThreadPoolExecutor(len(steps) if side_by_side else 1) as pool:
+            done = [
+                (name, pool.submit(engine.run_step, name, work, size, number, repeat, False))
+                for name in steps
+            ]
+        for name, future in done:
+            result = future.result()
             kept = results.setdefault(name, {"times": [], "rss_mib": 0.0, "cells": None})
             kept["times"].append(result["time"])
             kept["rss_mib"] = max(kept["rss_mib"], result.get("rss_mib", 0.0))
@@ -494,6 +511,7 @@ def run(work: Path, size: int, repeat: int, steps: tuple[str, ...] = STEPS) -> d
     summary = {
         "size": size,
         "memory_limit": os.environ.get("DXPLAN_DUCKDB_MEMORY_LIMIT", "(default)"),
+        "side_by_side": side_by_side,
         "results": results,
         "ratios": {n: min(r["times"]) / floor_best for n, r in results.items()},
         "cells_equal": equal,
@@ -515,6 +533,9 @@ def main() -> None:
     bench.add_argument("--work", type=Path, required=True, help="OUT/nSIZE of `generate`")
     bench.add_argument("--repeat", type=int, default=1)
     bench.add_argument(
+        "--side-by-side", action="store_true", help="start each round's steps at once"
+    )
+    bench.add_argument(
         "--steps", default=",".join(STEPS), help=f"some of {', '.join(STEPS)}, the floor first"
     )
     args = parser.parse_args()
@@ -535,7 +556,9 @@ def main() -> None:
     steps = tuple(args.steps.split(","))
     if steps[0] != "floor" or not set(steps) <= set(STEPS):
         raise SystemExit(f"--steps: the floor first, then some of {', '.join(STEPS)}")
-    summary = run(args.work, manifest.dossier_count, args.repeat, steps)
+    summary = run(
+        args.work, manifest.dossier_count, args.repeat, steps, side_by_side=args.side_by_side
+    )
     print(json.dumps({k: v for k, v in summary.items() if k != "results"}, indent=1))
     for name, result in summary["results"].items():
         print(
