@@ -58,7 +58,9 @@ def test_a_tiny_country_is_computed_per_province(country: ModuleType, tmp_path: 
 
     # 2,000 dossiers, half a year, one file a month, every one in the manifest
     assert made.manifest.dossier_count == SIZE == sum(made.rows.values())
-    assert sorted(made.manifest.dossiers) == [f"{y}{m:02d}" for y in (2024, 2025) for m in range(1, 13)]
+    assert sorted(made.manifest.dossiers) == [
+        f"{y}{m:02d}" for y in (2024, 2025) for m in range(1, 13)
+    ]
     con = stored_rows(data)
     assert con.execute(
         "SELECT received_month // 100, count(*) FROM d GROUP BY 1 ORDER BY 1"
