@@ -389,12 +389,18 @@ def floor_sql(files: list[str]) -> str:
 
 @step
 def step_floor(args: argparse.Namespace) -> dict[str, Any]:
-    """One hand-written DuckDB query over the stored Parquet files."""
+    """One hand-written DuckDB query over the stored Parquet files (DuckDB's default memory
+    limit, or DXPLAN_BENCH_FLOOR_MEMORY_LIMIT)."""
     work = Path(args.work)
     query = floor_sql(store_files(work))
+    # unbounded by default; out of core (the country's 200 M) with the same budget as dxplan
+    limit = os.environ.get("DXPLAN_BENCH_FLOOR_MEMORY_LIMIT")
 
     def run() -> pa.Table:
         con = duckdb.connect()
+        if limit:
+            con.execute(f"SET memory_limit = '{limit}'")
+            con.execute(f"SET temp_directory = '{work / 'floor-spill'}'")
         table = con.execute(query).to_arrow_table()
         con.close()
         return table
