@@ -8,9 +8,7 @@ operational store, and the engine recomputes the (unit, month) cells they touche
 
 from __future__ import annotations
 
-import shutil
 import tempfile
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -30,7 +28,7 @@ from dxplan.ingest.errors import ErrorReport, UnusableInput
 from dxplan.ingest.feeds import FEEDS
 from dxplan.ingest.readers import read
 from dxplan.ingest.validate import Validator
-from dxplan.operational import OperationalStore
+from dxplan.operational import OperationalStore, sweep
 from dxplan.operational.catalog import register_catalog, replace_catalog
 from dxplan.operational.dossiers import merge
 from dxplan.operational.partitions import delta_files, dossier_files, register_dossiers
@@ -114,7 +112,7 @@ def _context(workspace: Workspace) -> _Context:
 def _scratch_connection(context: _Context) -> Iterator[duckdb.DuckDBPyConnection]:
     """A DuckDB database on disk for staging: 10 million rows never sit in memory."""
     context.scratch.mkdir(parents=True, exist_ok=True)
-    _sweep(context.scratch)
+    sweep(context.scratch)
     with tempfile.TemporaryDirectory(dir=context.scratch) as folder:
         con = duckdb.connect(str(Path(folder) / "staging.duckdb"))
         # bounded memory: past this DuckDB spills to the scratch folder
@@ -124,14 +122,6 @@ def _scratch_connection(context: _Context) -> Iterator[duckdb.DuckDBPyConnection
             yield con
         finally:
             con.close()
-
-
-def _sweep(scratch: Path, older_than: float = 86_400) -> None:
-    """Remove scratch folders a killed import left behind (untouched for a day)."""
-    limit = time.time() - older_than
-    for folder in scratch.iterdir():
-        if folder.is_dir() and folder.stat().st_mtime < limit:
-            shutil.rmtree(folder, ignore_errors=True)
 
 
 def import_files(
