@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 
 if TYPE_CHECKING:
@@ -45,6 +46,63 @@ def create_db_engine(url: str) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
     return engine
+
+
+_PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+
+
+def insert_rows(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    constants: Mapping[str, Any] | None = None,
+) -> None:
+    """Insert `rows` (tuples in the order of `columns`), each with `constants`, through
+    the driver's `executemany`.
+
+    The same as `conn.execute(insert(table), dicts)`, without SQLAlchemy's per-row work
+    (a dict, parameters built and converted one row at a time), which cost more than
+    the database's own insert for a million figures. Each column's conversion for the
+    database still applies: a constant's once, a column's per row only where its type
+    has one.
+    """
+    dialect = conn.dialect
+    fixed = dict(constants or {})
+    names = [*columns, *fixed]
+    processors = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+    tail = tuple(
+        processor(value) if processor is not None else value
+        for processor, value in zip(processors[len(columns) :], fixed.values(), strict=True)
+    )
+    per_row = [(i, p) for i, p in enumerate(processors[: len(columns)]) if p is not None]
+    prepared: list[tuple[Any, ...]] = []
+    for row in rows:
+        if per_row:
+            values = list(row)
+            for i, processor in per_row:
+                values[i] = processor(values[i])
+            prepared.append((*values, *tail))
+        else:
+            prepared.append((*row, *tail))
+    if not prepared:
+        return
+    quote = dialect.identifier_preparer
+    if dialect.name == "postgresql":  # COPY: several times faster than any INSERT
+        target = f"{quote.format_table(table)} ({', '.join(quote.quote(n) for n in names)})"
+        driver = conn.connection.driver_connection  # this transaction's connection
+        assert driver is not None
+        cursor = driver.cursor()
+        with cursor.copy(f"COPY {target} FROM STDIN") as copy:
+            for row in prepared:
+                copy.write_row(row)
+        return
+    mark = _PLACEHOLDERS[dialect.paramstyle]
+    sql = (
+        f"INSERT INTO {quote.format_table(table)} ({', '.join(quote.quote(n) for n in names)}) "
+        f"VALUES ({', '.join(mark for _ in names)})"
+    )
+    conn.exec_driver_sql(sql, prepared)
 
 
 def _alembic_config(engine: Engine) -> Config:

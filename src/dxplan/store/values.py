@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Select, and_, func, insert, select
 
 from dxplan.domain.period import DEFAULT_CALENDAR, Calendar, Period
 from dxplan.domain.value import MeasureValue
+from dxplan.store.db import insert_rows
 from dxplan.store.locks import lock_measures
 from dxplan.store.tables import measure_values
 
@@ -236,22 +237,10 @@ def sync(
         (r.measure_code, r.unit_code, r.period): (r.version, r.value, r.source)
         for r in conn.execute(newest)
     }
-    now = datetime.now(UTC)
-    inserts: list[dict[str, object]] = []
+    inserts: list[tuple[str, str, str, float | None, int]] = []
 
     def add(key: tuple[str, str, str], value: float | None, version: int) -> None:
-        inserts.append(
-            {
-                "measure_code": key[0],
-                "unit_code": key[1],
-                "period": key[2],
-                "value": value,
-                "source": source,
-                "version": version,
-                "recorded_by": actor,
-                "recorded_at": now,
-            }
-        )
+        inserts.append((*key, value, version))
 
     seen: set[tuple[str, str, str]] = set()
     for measure, unit, period, value in rows:
@@ -264,8 +253,13 @@ def sync(
         for key, (version, number, origin) in stored.items():
             if key not in seen and number is not None and origin == source:
                 add(key, None, version + 1)
-    if inserts:
-        conn.execute(insert(measure_values), inserts)
+    insert_rows(
+        conn,
+        measure_values,
+        ("measure_code", "unit_code", "period", "value", "version"),
+        inserts,
+        {"source": source, "recorded_by": actor, "recorded_at": datetime.now(UTC)},
+    )
     return len(inserts)
 
 
