@@ -169,9 +169,10 @@ class Workspace:
         return self.settings.as_of or self.calendar().now().date()
 
     def marks(self, *, recent: bool = False) -> tuple[int, str, Plan] | None:
-        """The store state (see `store_state`), the plan's key and the plan, or None
-        before `init`: read in one connection, or with `recent` as read within the last
-        `board_check_seconds` (no database work for the readers of a busy public page)."""
+        """The store state (see `store_state`), a key of the plan and the units, and the
+        plan, or None before `init`: read in one connection, or with `recent` as read within
+        the last `board_check_seconds` (no database work for the readers of a busy public
+        page)."""
         if not self.initialised:
             return None
         last = self._marks
@@ -186,7 +187,10 @@ class Workspace:
             cached = self._plan_cache
             plan = cached[1] if cached is not None and cached[0] == plan_key else self.plan(conn)
             assert plan is not None
-            found = (store_state(conn), plan_key, plan)
+            # the units too: a board shows the organisation it was built with, so a unit
+            # renamed, added or retired by `dxplan init` makes a new board like a new figure
+            count, changed = unit_store.state(conn)
+            found = (store_state(conn), f"{plan_key} units:{count}:{changed}", plan)
         self._marks = (time.monotonic(), found)
         return found
 

@@ -268,3 +268,25 @@ def test_nothing_is_received_when_receiving_is_off(
     assert (
         httpx.get(f"{national.url}/packets/m-1", headers=national.headers("92")).status_code == 404
     )
+
+
+def test_a_provinces_own_figure_equal_to_its_wards_sum_is_its_own(national: National) -> None:
+    """A ward of Can Tho sends 10/100, so Can Tho's figures are its sum, 10/100; then Can
+    Tho sends its own 85/100: the 100 equals the sum, yet it is Can Tho's own figure and
+    stands. When the ward later sends 20/50, Can Tho stays 85/100 (not 85/50: more
+    online dossiers than dossiers) and the country holds Can Tho's 85/100."""
+    ward = {"indicator": "GOV-03", "unit": "31135", "value": 10, "numerator": 10}
+    first = dict(ward, denominator=100)
+    assert national.post("92", packet("w-1", items=[first])).status_code == 201
+    assert national.post("92", packet("p-1", items=[GOOD])).status_code == 201
+    later = dict(ward, value=40, numerator=20, denominator=50)
+    assert national.post("92", packet("w-2", items=[later])).status_code == 201
+    with national.workspace.engine.connect() as conn:
+        found = value_store.latest(conn, units=["92", "VN"])
+    figures = {(v.measure, v.unit): (v.value, v.source) for v in found}
+    assert figures == {
+        ("online_dossiers", "92"): (85, "received"),
+        ("all_dossiers", "92"): (100, "received"),
+        ("online_dossiers", "VN"): (85, "received-rollup"),
+        ("all_dossiers", "VN"): (100, "received-rollup"),
+    }

@@ -1,8 +1,9 @@
 """The open-data package of a workspace, for the command line and, cached, for the web.
 
-The web serves the same package to every reader until a figure or the plan changes:
-it is built once per store state (the newest value's id, the plan's hash), like the
-dashboard's boards, and readers meanwhile get the built one without waiting.
+The web serves the same package to every reader until a figure, the plan or a unit
+changes: it is built once per store state (the newest value's id, the plan's hash, the
+units' count and last change), like the dashboard's boards, and readers meanwhile get
+the built one without waiting.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dxplan.evaluate.dashboard import store_state
 from dxplan.opendata.package import Licence, Package, build_package
 from dxplan.settings import Settings
 from dxplan.store import plans as plan_store
+from dxplan.store import units as unit_store
 from dxplan.workspace import Workspace
 
 MAX_PACKAGES: Final = 4  # a few workspaces (tests) or store states at once
@@ -41,8 +43,8 @@ def open_data(workspace: Workspace) -> Package | None:
 
 
 def cached_open_data(workspace: Workspace) -> Package | None:
-    """`open_data`, built once per store state and plan (raises `caching.Busy` when too
-    many requests already wait for builds)."""
+    """`open_data`, built once per store state, plan and units (raises `caching.Busy`
+    when too many requests already wait for builds)."""
     if not workspace.initialised:
         return None
     settings = workspace.settings
@@ -50,7 +52,9 @@ def cached_open_data(workspace: Workspace) -> Package | None:
         plan_key = plan_store.latest_key(conn)
         if plan_key is None:
             return None
-        key = (settings.database, store_state(conn), plan_key, licence(settings))
+        # the units too: the package lists them (a unit renamed by `dxplan init`)
+        units = unit_store.state(conn)
+        key = (settings.database, store_state(conn), plan_key, units, licence(settings))
 
     def build() -> Package:
         found = open_data(workspace)
