@@ -15,9 +15,12 @@ see `store.db`), so there is nothing more to take.
 from __future__ import annotations
 
 import hashlib
+import weakref
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Engine, func, select, text
+
+_STORES: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
 
 
 def key(name: str) -> int:
@@ -38,6 +41,20 @@ def lock(conn: Connection, names: Iterable[str]) -> None:
         conn.execute(select(func.pg_advisory_xact_lock(each)))
 
 
+def store_name(conn: Connection) -> str:
+    """The store as the database server knows it (database and schema), so every process
+    names it alike whatever URL it was given (`localhost` or `127.0.0.1`, options in
+    another order): advisory locks are the server's, and processes of one store must
+    share them. Asked once per engine; SQLite has no such locks (see `lock`)."""
+    if conn.dialect.name != "postgresql":
+        return conn.dialect.name
+    found = _STORES.get(conn.engine)
+    if found is None:
+        row = conn.execute(text("SELECT current_database(), current_schema()")).one()
+        found = _STORES[conn.engine] = f"{row[0]}/{row[1]}"
+    return found
+
+
 def lock_measures(conn: Connection, measures: Iterable[str]) -> None:
     """Lock the versioned figures for this transaction, before reading those of `measures`.
 
@@ -47,11 +64,10 @@ def lock_measures(conn: Connection, measures: Iterable[str]) -> None:
     different moments in different orders deadlock (A holds X and waits for Y while B
     holds Y and waits for X; PostgreSQL then kills one). Writers of figures queue one
     after another, as they do on SQLite, and nothing else waits for them. The lock is
-    named after the store (its URL, schema included), so stores sharing a server do not
-    wait for each other.
+    named after the store (`store_name`: database and schema), so stores sharing a
+    server do not wait for each other.
     """
     if conn.dialect.name != "postgresql":
         return
     del measures  # which figures: all of them (see above)
-    store = conn.engine.url.render_as_string(hide_password=True)
-    lock(conn, [f"figures:{store}"])
+    lock(conn, [f"figures:{store_name(conn)}"])

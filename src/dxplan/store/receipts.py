@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
 
-from dxplan.store.locks import lock
+from dxplan.store.locks import lock, store_name
 from dxplan.store.tables import packet_receipts, received_indicators
 
 ACCEPTED = "accepted"
@@ -72,8 +72,7 @@ def _from_row(row: Any) -> Receipt:
 
 def lock_message(conn: Connection, sender: str, message_id: str) -> None:
     """Make attempts with the same id wait for each other (inside a writing transaction)."""
-    store = conn.engine.url.render_as_string(hide_password=True)
-    lock(conn, [f"packet:{store}:{sender}:{message_id}"])
+    lock(conn, [f"packet:{store_name(conn)}:{sender}:{message_id}"])
 
 
 def get(conn: Connection, sender: str, message_id: str) -> Receipt | None:
