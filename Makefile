@@ -31,7 +31,7 @@ demo: install
 	DXPLAN_AS_OF=$(DEMO_AS_OF) $(BIN)/dxplan --data-dir $(DATA_DIR) demo --host $(HOST) --port $(PORT)
 
 test: install
-	$(BIN)/pytest -n 2 -q
+	$(BIN)/pytest -n 2 -q --durations=20
 
 lint: install
 	$(BIN)/ruff check src tests bench
