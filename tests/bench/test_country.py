@@ -12,7 +12,7 @@ import pytest
 from dxplan.exports.figures import measure_rows
 from dxplan.ingest.service import compute, import_files
 from dxplan.operational import OperationalStore
-from dxplan.operational.dossiers import dossier_files
+from dxplan.operational.partitions import dossier_files
 from dxplan.settings import Settings
 from dxplan.workspace import Workspace
 

@@ -20,6 +20,7 @@ from dxplan.evaluate.ranking import standings
 from dxplan.plans import load_plan, shipped_plan
 from dxplan.settings import Settings
 from dxplan.store import tokens as token_store
+from dxplan.store import values as value_store
 from dxplan.store.receipts import ACCEPTED
 from dxplan.store.tables import measure_values, packet_receipts
 from dxplan.store.tokens import Scope
@@ -100,7 +101,12 @@ def test_sent_through_the_real_receiver_once(
     assert sent.refused == 1 + sum(1 for p in packets[1:] if p.broken is not None)
     assert sent.repeated == sum(1 for p in packets if p.repeated)
     with workspace.engine.connect() as conn:
-        values = conn.execute(select(func.count()).select_from(measure_values)).scalar()
+        values = conn.execute(
+            select(func.count())
+            .select_from(measure_values)
+            .where(measure_values.c.source == "received")
+        ).scalar()
+        current = value_store.latest(conn)
         receipts = conn.execute(
             select(func.count())
             .select_from(packet_receipts)
@@ -109,6 +115,14 @@ def test_sent_through_the_real_receiver_once(
     # each item is a numerator and a denominator, stored once whatever was sent twice
     assert values == 2 * sum(len(p.items) for p in packets)
     assert receipts == len(packets)
+    # the country's figure of each measure and period: the three provinces' sum
+    sums: dict[tuple[str, str], float] = {}
+    for v in current:
+        if v.source == "received" and v.value is not None:
+            key = (v.measure, str(v.period))
+            sums[key] = sums.get(key, 0.0) + v.value
+    country = {(v.measure, str(v.period)): v.value for v in current if v.unit == "VN"}
+    assert country == pytest.approx(sums)
     board = workspace.board()
     assert board is not None
     result = standings(board, workspace.board(board.period.previous(), AS_OF))
